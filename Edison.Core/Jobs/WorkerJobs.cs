@@ -1,0 +1,36 @@
+namespace Edison.Core.Jobs;
+
+/// <summary>
+/// The worker's job types by assembly-qualified name, so the web app (a Quartz client that does not load the
+/// worker assembly) can schedule them. A test asserts each name resolves to a job class in the worker.
+/// </summary>
+public static class WorkerJobs
+{
+    /// <summary>Moves an iteration forward from whatever state it is in.</summary>
+    public const string AdvanceIteration = "Edison.Worker.Jobs.AdvanceIterationJob, Edison.Worker";
+
+    /// <summary>Runs a chunk of cases through one model.</summary>
+    public const string ExecuteChunk = "Edison.Worker.Jobs.ExecuteChunkJob, Edison.Worker";
+
+    /// <summary>Judges a chunk of outputs with one judge.</summary>
+    public const string JudgeChunk = "Edison.Worker.Jobs.JudgeChunkJob, Edison.Worker";
+
+    /// <summary>Data keys shared by the jobs.</summary>
+    public static class Keys
+    {
+        /// <summary>The iteration id.</summary>
+        public const string IterationId = "iterationId";
+
+        /// <summary>The model run id.</summary>
+        public const string ModelRunId = "modelRunId";
+
+        /// <summary>The judge config id.</summary>
+        public const string JudgeConfigId = "judgeConfigId";
+
+        /// <summary>The first position (inclusive) of the chunk.</summary>
+        public const string From = "from";
+
+        /// <summary>The number of items in the chunk.</summary>
+        public const string Count = "count";
+    }
+}
