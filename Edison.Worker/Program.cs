@@ -1,7 +1,6 @@
 using Edison.Core;
 using Edison.ServiceDefaults;
 using Edison.Worker;
-using Edison.Worker.Scheduling;
 
 if (args.Contains("migrate"))
 {
@@ -11,7 +10,7 @@ if (args.Contains("migrate"))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddEdisonCore();
-builder.AddEdisonScheduler(runsJobs: true);
+
 builder.AddEdisonJobs();
 
 var app = builder.Build();

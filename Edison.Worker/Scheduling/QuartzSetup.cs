@@ -1,7 +1,5 @@
-using Edison.ServiceDefaults;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Edison.Core;
+using Edison.Core.Jobs;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -14,41 +12,49 @@ public static class QuartzSetup
 
     /// Registers Quartz on the clustered PostgreSQL store. Only the worker passes <paramref name="runsJobs"/>;
     /// the web app gets an <see cref="ISchedulerFactory"/> to schedule with and never starts a scheduler.
-    public static IHostApplicationBuilder AddEdisonScheduler(this IHostApplicationBuilder builder, bool runsJobs)
+    public static IHostApplicationBuilder AddEdisonScheduler(this IHostApplicationBuilder builder, bool runsJobs,
+        Action<IQuartzBuilder>? configureJobs = null)
     {
         builder.Services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
 
         var options = builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions();
-        var connectionString = builder.Configuration.GetConnectionString(ResourceNames.Database)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.Database} is not set.");
+        var connectionString = builder.Configuration.GetConnectionString(CoreRegistration.DatabaseConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{CoreRegistration.DatabaseConnectionName} is not set.");
 
-        builder.Services.AddQuartz(q =>
+        builder.AddQuartz(q =>
         {
-            q.SchedulerName = InstanceName;
-            q.SchedulerId = $"{Environment.MachineName}-{Environment.ProcessId}";
-            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = options.MaxConcurrency);
-            q.SetProperty("quartz.scheduler.idleWaitTime", ((long)options.IdleWaitTime.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            q.SetProperty("quartz.scheduler.dbFailureRetryInterval", ((long)options.DbRetryInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = InstanceName;
+                // The process id in the instance id lets an operator (and the fail-over drill) find who runs what.
+                s.InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}";
+                s.IdleWaitTime = options.IdleWaitTime;
+            });
+            q.UseDefaultThreadPool(options.MaxConcurrency);
             q.UsePersistentStore(store =>
             {
-                store.UseProperties = true;
                 store.UsePostgres(connectionString);
-                store.UseSystemTextJsonSerializer();
+                store.ConfigureStore(s =>
+                {
+                    s.DbRetryInterval = options.DbRetryInterval;
+                    s.StoreJobDataAsStrings = true;
+                });
                 store.UseClustering(c =>
                 {
                     c.CheckinInterval = options.CheckinInterval;
                     c.CheckinMisfireThreshold = options.CheckinMisfireThreshold;
                 });
             });
+            configureJobs?.Invoke(q);
         });
 
         if (runsJobs)
         {
-            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+            builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         }
 
-        builder.Services.AddSingleton<Edison.Core.Jobs.IJobQueue, QuartzJobQueue>();
+        builder.Services.AddSingleton<IJobScheduler, QuartzJobScheduler>();
         return builder;
     }
 }

@@ -3,27 +3,32 @@ using Quartz;
 
 namespace Edison.Worker.Scheduling;
 
-internal sealed class QuartzJobQueue(ISchedulerFactory schedulerFactory) : IJobQueue
+internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, TimeProvider time) : IJobScheduler
 {
     public async Task<bool> EnqueueAsync(JobRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        var jobKey = new JobKey(request.Key, "edison");
-        var job = JobBuilder.Create(new JobType(request.JobType))
-            .WithIdentity(jobKey)
-            .UsingJobData(new JobDataMap((IDictionary<string, object?>)request.Data.ToDictionary(kv => kv.Key, kv => (object?)kv.Value)))
+        var data = new JobDataMap();
+        foreach (var (key, value) in request.Data)
+        {
+            data[key] = value;
+        }
+
+        var job = JobBuilder.Create()
+            .OfType(new JobType(request.JobType))
+            .WithIdentity(request.Key, "edison")
+            .UsingJobData(data)
             .RequestRecovery(request.RequestRecovery)
             .Build();
-        var trigger = TriggerBuilder.Create()
+        var trigger = TriggerBuilder.Create(time)
             .WithIdentity(request.Key, "edison")
             .WithPriority((int)request.Priority)
             .StartNow()
-            .WithSimpleSchedule(s => s.WithMisfireHandlingInstructionFireNow())
             .Build();
         try
         {
-            await scheduler.ScheduleJob(job, trigger, cancellationToken);
+            await scheduler.ScheduleJob(job, trigger, default, cancellationToken);
             return true;
         }
         catch (ObjectAlreadyExistsException)

@@ -1,0 +1,11 @@
+using Edison.Core.Llm;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Edison.Core.Experiments;
+
+internal static class ExperimentsRegistration
+{
+    public static IServiceCollection AddExperiments(this IServiceCollection services) =>
+        services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>()));
+}

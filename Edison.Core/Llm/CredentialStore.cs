@@ -1,0 +1,39 @@
+using Dapper;
+using Edison.Core.Persistence;
+using Npgsql;
+
+namespace Edison.Core.Llm;
+
+internal sealed class CredentialStore(NpgsqlDataSource dataSource, CredentialProtector protector)
+{
+    public async Task<Guid> CreateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId,
+        string name, string provider, Uri? baseUrl, string apiKey, CancellationToken cancellationToken)
+    {
+        var id = Ids.New();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO provider_credentials (id, project_id, name, provider, base_url, api_key_encrypted, key_last4)
+            VALUES (@id, @projectId, @name, @provider, @baseUrl, @encrypted, @last4)
+            """,
+            new { id, projectId, name, provider, baseUrl = baseUrl?.ToString(), encrypted = protector.Protect(apiKey), last4 = CredentialProtector.LastFour(apiKey) },
+            transaction, cancellationToken: cancellationToken));
+        return id;
+    }
+
+    public async Task<ProviderCredential> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
+            "SELECT id, project_id, provider, base_url, api_key_encrypted, is_disabled FROM provider_credentials WHERE id = @id",
+            new { id }, cancellationToken: cancellationToken))
+            ?? throw new InvalidOperationException($"Provider credential {id} does not exist.");
+        if (row.IsDisabled)
+        {
+            throw new LlmCallException(LlmErrorClass.CredentialDisabled, "The provider credential is disabled.");
+        }
+
+        var key = row.ApiKeyEncrypted is null ? "" : protector.Unprotect(row.ApiKeyEncrypted);
+        return new ProviderCredential(row.Id, row.ProjectId, row.Provider, row.BaseUrl is null ? null : new Uri(row.BaseUrl), key);
+    }
+
+    private sealed record CredentialRow(Guid Id, Guid ProjectId, string Provider, string? BaseUrl, string? ApiKeyEncrypted, bool IsDisabled);
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edison.Core.Llm;
+
+/// <summary>
+/// Every provider call goes through here: reuse of recorded loop calls, Edison's single retry policy, usage and cost
+/// recorded as one llm_calls row per logical call, and failures returned as values.
+/// </summary>
+public sealed partial class LlmGateway
+{
+    private readonly IChatClientFactory _factory;
+    private readonly CredentialStore _credentials;
+    private readonly LlmCallStore _calls;
+    private readonly PriceTable _prices;
+    private readonly TimeProvider _time;
+    private readonly IOptions<LlmOptions> _options;
+    private readonly ILogger<LlmGateway> _logger;
+
+    internal LlmGateway(IChatClientFactory factory, CredentialStore credentials, LlmCallStore calls, PriceTable prices,
+        TimeProvider time, IOptions<LlmOptions> options, ILogger<LlmGateway> logger)
+    {
+        _factory = factory;
+        _credentials = credentials;
+        _calls = calls;
+        _prices = prices;
+        _time = time;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Sends the messages and returns the response or a stored failure. Throws only when cancelled.</summary>
+    public async Task<LlmResult> CompleteAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } recorded)
+        {
+            return recorded;
+        }
+
+        var startedAt = _time.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+        var settings = _options.Value;
+        ChatResponse? response = null;
+        Exception? failure = null;
+        LlmErrorClass? errorClass = null;
+        var attempts = 0;
+        var provider = "unknown";
+        try
+        {
+            var credential = await _credentials.GetAsync(spec.CredentialId, cancellationToken);
+            provider = credential.Provider;
+            var client = _factory.Create(credential, spec.Model);
+            while (true)
+            {
+                attempts++;
+                try
+                {
+                    response = await client.GetResponseAsync(messages, options, cancellationToken);
+                    break;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    var (cls, retryable, retryAfter) = ProviderErrors.Classify(ex, cancellationToken);
+                    var delay = RetryDelays.Next(attempts, settings.BaseDelay, retryAfter, Random.Shared);
+                    if (!retryable || attempts >= settings.MaxAttempts || stopwatch.Elapsed + delay > settings.RetryBudget)
+                    {
+                        failure = ex;
+                        errorClass = cls;
+                        break;
+                    }
+
+                    LogRetrying(spec.Model, attempts, cls, (int)delay.TotalMilliseconds);
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+            }
+        }
+        catch (LlmCallException ex)
+        {
+            failure = ex;
+            errorClass = ex.ErrorClass;
+        }
+
+        var usage = response?.Usage;
+        var input = (int)(usage?.InputTokenCount ?? 0);
+        var output = (int)(usage?.OutputTokenCount ?? 0);
+        var cached = (int)(usage?.CachedInputTokenCount ?? 0);
+        var cost = response is null ? 0m : await _prices.CostAsync(spec.Model, input, cached, output, cancellationToken);
+        var record = new LlmCallRecord(Persistence.Ids.New(), spec, provider, response is null ? "failed" : "succeeded", attempts,
+            input, output, cached, (int)(usage?.ReasoningTokenCount ?? 0), cost, (int)stopwatch.ElapsedMilliseconds,
+            response?.FinishReason?.Value, response?.Text, errorClass?.ToString(), failure is null ? null : Describe(errorClass, failure),
+            startedAt, _time.GetUtcNow());
+        var id = await _calls.RecordAsync(record, CancellationToken.None);
+        if (id is null && spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
+        if (failure is not null)
+        {
+            LogCallFailed(spec.Model, spec.Purpose, errorClass, attempts);
+        }
+
+        return new LlmResult(id ?? record.Id, response is not null, response?.Text ?? "", record.FinishReason, input, output, cost,
+            record.LatencyMs, attempts, errorClass, record.Error);
+    }
+
+    /// A sentence a person can act on; never the raw exception, which may echo request headers.
+    private static string Describe(LlmErrorClass? errorClass, Exception exception) => errorClass switch
+    {
+        LlmErrorClass.RateLimited => "The provider kept answering 429 (rate limited) after every retry.",
+        LlmErrorClass.ServerError => "The provider kept answering with a server error (5xx) after every retry.",
+        LlmErrorClass.Timeout => "The provider did not answer in time, after every retry.",
+        LlmErrorClass.Network => "The provider could not be reached (connection refused or cut).",
+        LlmErrorClass.Unauthorized => "The provider refused the API key (401/403). Check or rotate the credential.",
+        LlmErrorClass.BadRequest => $"The provider rejected the request: {Truncate(exception.Message)}",
+        LlmErrorClass.CredentialDisabled => exception.Message,
+        _ => "The provider's answer could not be read (malformed response).",
+    };
+
+    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retrying {Model} after attempt {Attempt} ({ErrorClass}) in {DelayMs} ms")]
+    private partial void LogRetrying(string model, int attempt, LlmErrorClass errorClass, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call to {Model} for {Purpose} failed ({ErrorClass}) after {Attempts} attempts")]
+    private partial void LogCallFailed(string model, string purpose, LlmErrorClass? errorClass, int attempts);
+}

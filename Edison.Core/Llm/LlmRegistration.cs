@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Edison.Core.Llm;
+
+internal static class LlmRegistration
+{
+    public static IHostApplicationBuilder AddLlmGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
+        builder.Services.AddSingleton<CredentialProtector>();
+        builder.Services.AddSingleton<CredentialStore>();
+        builder.Services.AddSingleton<LlmCallStore>();
+        builder.Services.AddSingleton<PriceTable>();
+        builder.Services.AddSingleton<IChatClientFactory, ChatClientFactory>();
+        builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
+            sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LlmGateway>>()));
+        return builder;
+    }
+}

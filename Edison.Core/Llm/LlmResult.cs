@@ -1,0 +1,9 @@
+namespace Edison.Core.Llm;
+
+/// <summary>The outcome of one logical call: a failure is a value, stored and shown, not an exception.</summary>
+public sealed record LlmResult(Guid CallId, bool Succeeded, string Text, string? FinishReason, int InputTokens, int OutputTokens,
+    decimal CostUsd, int LatencyMs, int Attempts, LlmErrorClass? ErrorClass, string? Error)
+{
+    /// <summary>True when the result was read back from an earlier recorded call.</summary>
+    public bool Reused { get; init; }
+}

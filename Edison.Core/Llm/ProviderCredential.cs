@@ -1,0 +1,8 @@
+namespace Edison.Core.Llm;
+
+/// <summary>A provider account with its decrypted key. Never rendered, logged or serialised.</summary>
+public sealed record ProviderCredential(Guid Id, Guid ProjectId, string Provider, Uri? BaseUrl, string ApiKey)
+{
+    /// <summary>Keeps the key out of logs and exception messages that print the record.</summary>
+    public override string ToString() => $"{Provider} credential {Id}";
+}

@@ -1,0 +1,49 @@
+using System.ClientModel;
+using System.Globalization;
+using System.Net;
+
+namespace Edison.Core.Llm;
+
+/// Turns provider SDK exceptions into Edison's error classes and says whether, and when, to retry.
+internal static class ProviderErrors
+{
+    public static (LlmErrorClass Class, bool Retryable, TimeSpan? RetryAfter) Classify(Exception exception, CancellationToken callerToken) =>
+        exception switch
+        {
+            LlmCallException e => (e.ErrorClass, false, null),
+            ClientResultException e when e.Status == 429 => (LlmErrorClass.RateLimited, true, RetryAfter(e)),
+            ClientResultException e when e.Status is 401 or 403 => (LlmErrorClass.Unauthorized, false, null),
+            ClientResultException e when e.Status is 408 => (LlmErrorClass.Timeout, true, null),
+            ClientResultException e when e.Status >= 500 => (LlmErrorClass.ServerError, true, RetryAfter(e)),
+            ClientResultException e when e.Status >= 400 => (LlmErrorClass.BadRequest, false, null),
+            ClientResultException => (LlmErrorClass.MalformedResponse, false, null),
+            HttpRequestException { StatusCode: HttpStatusCode.TooManyRequests } => (LlmErrorClass.RateLimited, true, null),
+            HttpRequestException { StatusCode: >= HttpStatusCode.InternalServerError } => (LlmErrorClass.ServerError, true, null),
+            HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => (LlmErrorClass.Unauthorized, false, null),
+            HttpRequestException { StatusCode: not null } => (LlmErrorClass.BadRequest, false, null),
+            HttpRequestException or IOException => (LlmErrorClass.Network, true, null),
+            OperationCanceledException when !callerToken.IsCancellationRequested => (LlmErrorClass.Timeout, true, null),
+            AggregateException { InnerException: { } inner } => Classify(inner, callerToken),
+            System.Text.Json.JsonException or FormatException or KeyNotFoundException or InvalidOperationException
+                => (LlmErrorClass.MalformedResponse, false, null),
+            _ => (LlmErrorClass.MalformedResponse, false, null),
+        };
+
+    private static TimeSpan? RetryAfter(ClientResultException exception)
+    {
+        var response = exception.GetRawResponse();
+        if (response is null || !response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(Math.Max(0, seconds));
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at - DateTimeOffset.UtcNow
+            : null;
+    }
+}

@@ -1,0 +1,24 @@
+using Dapper;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Edison.Core.Persistence;
+
+internal static class PersistenceRegistration
+{
+    public static IHostApplicationBuilder AddPersistence(this IHostApplicationBuilder builder)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.AddNpgsqlDataSource(CoreRegistration.DatabaseConnectionName);
+        builder.Services.AddSingleton<DatabaseMigrator>();
+
+        // Keys live in PostgreSQL so web, worker and every replica decrypt the same credentials.
+        builder.Services.AddDataProtection().SetApplicationName("edison");
+        builder.Services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        return builder;
+    }
+}

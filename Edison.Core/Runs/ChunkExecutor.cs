@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Dapper;
+using Edison.Core.Events;
+using Edison.Core.Llm;
+using Edison.Core.Persistence;
+using Edison.Core.Prompts;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Edison.Core.Runs;
+
+/// <summary>Runs one chunk of cases through one model, writing each output exactly once.</summary>
+public sealed class ChunkExecutor
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly LlmGateway _gateway;
+    private readonly IEventBus _events;
+    private readonly WorkProgress _progress;
+    private readonly IOptions<LlmOptions> _options;
+
+    internal ChunkExecutor(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options)
+    {
+        _dataSource = dataSource;
+        _gateway = gateway;
+        _events = events;
+        _progress = progress;
+        _options = options;
+    }
+
+    /// <summary>Executes the cases at positions [from, from + count) that have no output yet.</summary>
+    public async Task ExecuteChunkAsync(Guid modelRunId, int from, int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""
+            SELECT mr.id AS model_run_id, mr.iteration_id, i.experiment_id, e.project_id, i.status, i.dataset_version_id,
+                   mc.credential_id, mc.model, mc.samples_per_case, mc.seed, pv.template, pv.system_text
+            FROM model_runs mr
+            JOIN iterations i ON i.id = mr.iteration_id
+            JOIN experiments e ON e.id = i.experiment_id
+            JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN prompt_versions pv ON pv.id = i.prompt_version_id
+            WHERE mr.id = @modelRunId
+            """, new { modelRunId }, cancellationToken: cancellationToken));
+        if (run is null || run.Status != IterationStatus.Executing)
+        {
+            return;
+        }
+
+        if (!PromptTemplate.TryParse(run.Template, out var template, out var templateError))
+        {
+            throw new InvalidOperationException($"Prompt version of iteration {run.IterationId} does not parse: {templateError}");
+        }
+
+        var todo = (await connection.QueryAsync<WorkItem>(new CommandDefinition("""
+            SELECT dvc.case_id, dvc.case_version, cv.input::text AS input, s.sample
+            FROM dataset_version_cases dvc
+            JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+            CROSS JOIN generate_series(0, @samples - 1) AS s(sample)
+            WHERE dvc.dataset_version_id = @datasetVersionId AND dvc.position >= @from AND dvc.position < @from + @count
+              AND NOT EXISTS (SELECT 1 FROM outputs o WHERE o.model_run_id = @modelRunId AND o.case_id = dvc.case_id AND o.sample = s.sample)
+            ORDER BY dvc.position, s.sample
+            """, new { run.DatasetVersionId, from, count, modelRunId, samples = run.SamplesPerCase }, cancellationToken: cancellationToken))).ToList();
+        await connection.CloseAsync();
+
+        await Parallel.ForEachAsync(todo, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = _options.Value.ChunkConcurrency,
+            CancellationToken = cancellationToken,
+        }, async (item, ct) => await ExecuteOneAsync(run, template!, item, ct));
+
+        var (done, total) = await _progress.OutputsAsync(run.IterationId, cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(run.ExperimentId, run.IterationId, ExperimentEvent.Progress, IterationStatus.Executing,
+            done, total), cancellationToken);
+    }
+
+    private async Task ExecuteOneAsync(RunRow run, PromptTemplate template, WorkItem item, CancellationToken cancellationToken)
+    {
+        var variables = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.Input)!;
+        var messages = new List<ChatMessage>();
+        if (!string.IsNullOrWhiteSpace(run.SystemText))
+        {
+            messages.Add(new ChatMessage(ChatRole.System, run.SystemText));
+        }
+
+        messages.Add(new ChatMessage(ChatRole.User, template.Render(variables)));
+        var options = new ChatOptions { Seed = run.Seed is { } seed ? seed + item.Sample : null };
+        var spec = new LlmCallSpec(run.ProjectId, run.CredentialId, run.Model, "execute")
+        {
+            ExperimentId = run.ExperimentId,
+            IterationId = run.IterationId,
+            CallKey = $"exec:{run.IterationId}:{run.ModelRunId}:{item.CaseId}:{item.Sample}",
+        };
+        var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO outputs (id, model_run_id, case_id, case_version, sample, status, text, finish_reason, error,
+                                 input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id)
+            VALUES (@id, @modelRunId, @caseId, @caseVersion, @sample, @status, @text, @finishReason, @error,
+                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId)
+            ON CONFLICT (model_run_id, case_id, sample) DO NOTHING
+            """,
+            new
+            {
+                id = Ids.New(), run.ModelRunId, item.CaseId, item.CaseVersion, item.Sample,
+                status = result.Succeeded ? "succeeded" : "failed", text = result.Text, result.FinishReason, result.Error,
+                result.InputTokens, result.OutputTokens, result.LatencyMs, result.CostUsd, result.CallId,
+            }, cancellationToken: cancellationToken));
+    }
+
+    private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
+        Guid CredentialId, string Model, int SamplesPerCase, int? Seed, string Template, string SystemText);
+
+    private sealed record WorkItem(Guid CaseId, int CaseVersion, string Input, int Sample);
+}

@@ -1,0 +1,119 @@
+using Edison.Core.Events;
+using Edison.Core.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace Edison.Core.Runs;
+
+/// <summary>
+/// Moves an iteration forward from whatever state the database says it is in. Idempotent: called after every chunk,
+/// by the periodic sweeper and on recovery, it never repeats a transition and re-schedules only missing work.
+/// </summary>
+public sealed partial class IterationCoordinator
+{
+    private readonly IterationStateStore _states;
+    private readonly WorkProgress _progress;
+    private readonly IterationAggregator _aggregator;
+    private readonly IJobScheduler _jobs;
+    private readonly IEventBus _events;
+    private readonly ILogger<IterationCoordinator> _logger;
+
+    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, IterationAggregator aggregator, IJobScheduler jobs,
+        IEventBus events, ILogger<IterationCoordinator> logger)
+    {
+        _states = states;
+        _progress = progress;
+        _aggregator = aggregator;
+        _jobs = jobs;
+        _events = events;
+        _logger = logger;
+    }
+
+    /// <summary>Advances the iteration as far as finished work allows.</summary>
+    public async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        var state = await _states.GetAsync(iterationId, cancellationToken);
+        if (state is null || IterationStatus.IsTerminal(state.Status))
+        {
+            return;
+        }
+
+        if (state.Status == IterationStatus.Pending)
+        {
+            await TransitionAsync(state, IterationStatus.Pending, IterationStatus.Executing, cancellationToken);
+            state = state with { Status = IterationStatus.Executing };
+        }
+
+        if (state.Status == IterationStatus.Executing)
+        {
+            var (done, total) = await _progress.OutputsAsync(iterationId, cancellationToken);
+            if (done < total)
+            {
+                await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                return;
+            }
+
+            await TransitionAsync(state, IterationStatus.Executing, IterationStatus.Judging, cancellationToken);
+            state = state with { Status = IterationStatus.Judging };
+        }
+
+        if (state.Status == IterationStatus.Judging)
+        {
+            var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
+            if (done < total)
+            {
+                await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                return;
+            }
+
+            await TransitionAsync(state, IterationStatus.Judging, IterationStatus.Aggregating, cancellationToken);
+            state = state with { Status = IterationStatus.Aggregating };
+        }
+
+        if (state.Status == IterationStatus.Aggregating)
+        {
+            await _aggregator.AggregateAsync(iterationId, cancellationToken);
+            await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+        }
+    }
+
+    private async Task TransitionAsync(IterationState state, string from, string to, CancellationToken cancellationToken)
+    {
+        if (await _states.TryTransitionAsync(state.Id, from, to, cancellationToken))
+        {
+            LogTransition(state.Id, from, to);
+            await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged, to, 0, 0), cancellationToken);
+        }
+    }
+
+    private async Task EnsureExecuteJobsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        foreach (var (modelRunId, from) in await _progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
+        {
+            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.ExecuteChunk, $"exec:{modelRunId}:{from}", new Dictionary<string, string>
+            {
+                [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
+                [WorkerJobs.Keys.ModelRunId] = modelRunId.ToString(),
+                [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, JobPriority.Chunk), cancellationToken);
+        }
+    }
+
+    private async Task EnsureJudgeJobsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        foreach (var (judgeConfigId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        {
+            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{from}",
+                new Dictionary<string, string>
+                {
+                    [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
+                    [WorkerJobs.Keys.JudgeConfigId] = judgeConfigId.ToString(),
+                    [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }, JobPriority.Chunk), cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} moved from {From} to {To}")]
+    private partial void LogTransition(Guid iterationId, string from, string to);
+}

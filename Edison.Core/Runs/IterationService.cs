@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Dapper;
+using Edison.Core.Events;
+using Edison.Core.Jobs;
+using Edison.Core.Persistence;
+using Edison.Core.Prompts;
+using Npgsql;
+
+namespace Edison.Core.Runs;
+
+/// <summary>Starts iterations and reads their progress and results for the pages.</summary>
+public sealed class IterationService
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IJobScheduler _jobs;
+    private readonly IEventBus _events;
+    private readonly WorkProgress _progress;
+
+    internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress)
+    {
+        _dataSource = dataSource;
+        _jobs = jobs;
+        _events = events;
+        _progress = progress;
+    }
+
+    /// <summary>
+    /// Creates the next iteration on the latest prompt version and dataset version and hands it to a worker.
+    /// Refuses when a case lacks a template variable, naming the case and the variable.
+    /// </summary>
+    public async Task<StartIterationResult> StartAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var source = await connection.QuerySingleOrDefaultAsync<(Guid PromptVersionId, string Template, Guid DatasetVersionId)>(new CommandDefinition("""
+            SELECT p.id, p.template, dv.id
+            FROM experiments e
+            JOIN LATERAL (SELECT id, template FROM prompt_versions WHERE experiment_id = e.id ORDER BY version DESC LIMIT 1) p ON true
+            JOIN datasets d ON d.experiment_id = e.id
+            JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
+            WHERE e.id = @experimentId
+            ORDER BY d.created_at LIMIT 1
+            FOR UPDATE OF e
+            """, new { experimentId }, transaction, cancellationToken: cancellationToken));
+        if (source == default)
+        {
+            return new StartIterationResult(null, "The experiment has no prompt or no test cases yet.");
+        }
+
+        var problem = await CheckVariablesAsync(connection, transaction, source.Template, source.DatasetVersionId, cancellationToken);
+        if (problem is not null)
+        {
+            return new StartIterationResult(null, problem);
+        }
+
+        var iterationId = Ids.New();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO iterations (id, experiment_id, number, prompt_version_id, dataset_version_id, status)
+            VALUES (@iterationId, @experimentId, (SELECT coalesce(max(number), 0) + 1 FROM iterations WHERE experiment_id = @experimentId),
+                    @promptVersionId, @datasetVersionId, 'pending');
+            INSERT INTO model_runs (id, iteration_id, model_config_id)
+            SELECT gen_random_uuid(), @iterationId, id FROM model_configs WHERE experiment_id = @experimentId AND is_enabled;
+            UPDATE experiments SET status = 'running', updated_at = now() WHERE id = @experimentId;
+            """, new { iterationId, experimentId, source.PromptVersionId, source.DatasetVersionId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+
+        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:start",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(experimentId, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Pending, 0, 0),
+            cancellationToken);
+        return new StartIterationResult(iterationId, null);
+    }
+
+    /// <summary>Reads an iteration's state and figures, or null when it does not exist.</summary>
+    public async Task<IterationView?> GetAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ViewRow>(new CommandDefinition("""
+            SELECT i.id, i.experiment_id, e.name AS experiment_name, i.number, i.status, i.metrics::text AS metrics, i.cost_usd,
+                   i.input_tokens, i.output_tokens, i.error
+            FROM iterations i JOIN experiments e ON e.id = i.experiment_id
+            WHERE i.id = @iterationId
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var (outputsDone, outputsTotal) = await _progress.OutputsAsync(iterationId, cancellationToken);
+        var (judgmentsDone, judgmentsTotal) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
+        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(row.Metrics, Json);
+        return new IterationView(row.Id, row.ExperimentId, row.ExperimentName, row.Number, row.Status, outputsDone, outputsTotal, judgmentsDone,
+            judgmentsTotal, metrics?.MeanScore, metrics?.CiLow, metrics?.CiHigh, metrics?.FailedOutputs ?? 0, metrics?.FailedJudgments ?? 0,
+            row.CostUsd, row.InputTokens, row.OutputTokens, row.Error);
+    }
+
+    /// <summary>Every case × model × sample of the iteration, with output and judgment where they exist.</summary>
+    public async Task<IReadOnlyList<IterationResultRow>> GetResultsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<IterationResultRow>(new CommandDefinition("""
+            SELECT dvc.position + 1 AS position, mc.model, coalesce(o.sample, 0) AS sample, cv.input::text AS input, cv.expected_output,
+                   o.status AS output_status, o.text AS output, o.error AS output_error,
+                   j.status AS judgment_status, j.composite AS score, j.reasoning, j.rationales::text AS rationales, j.error AS judgment_error
+            FROM iterations i
+            JOIN model_runs mr ON mr.iteration_id = i.id
+            JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id
+            JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+            LEFT JOIN outputs o ON o.model_run_id = mr.id AND o.case_id = dvc.case_id
+            LEFT JOIN LATERAL (SELECT * FROM judgments WHERE output_id = o.id ORDER BY created_at LIMIT 1) j ON true
+            WHERE i.id = @iterationId
+            ORDER BY mc.position, dvc.position, o.sample
+            LIMIT 2000
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    private static async Task<string?> CheckVariablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string templateText,
+        Guid datasetVersionId, CancellationToken cancellationToken)
+    {
+        if (!PromptTemplate.TryParse(templateText, out var template, out var error))
+        {
+            return error;
+        }
+
+        var cases = await connection.QueryAsync<(int Position, string Input)>(new CommandDefinition("""
+            SELECT dvc.position, cv.input::text FROM dataset_version_cases dvc
+            JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+            WHERE dvc.dataset_version_id = @datasetVersionId ORDER BY dvc.position
+            """, new { datasetVersionId }, transaction, cancellationToken: cancellationToken));
+        var problems = cases
+            .Select(c => (c.Position, Missing: template!.MissingVariables(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.Input)!)))
+            .Where(c => c.Missing.Count > 0)
+            .Take(5)
+            .Select(c => $"case {c.Position + 1} has no value for {string.Join(", ", c.Missing.Select(v => "{{ " + v + " }}"))}")
+            .ToList();
+        return problems.Count == 0 ? null : $"The run did not start: {string.Join("; ", problems)}.";
+    }
+
+    private sealed record ViewRow(Guid Id, Guid ExperimentId, string ExperimentName, int Number, string Status, string? Metrics, decimal CostUsd,
+        long InputTokens, long OutputTokens, string? Error);
+}

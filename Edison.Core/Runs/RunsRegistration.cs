@@ -1,0 +1,28 @@
+using Edison.Core.Events;
+using Edison.Core.Jobs;
+using Edison.Core.Llm;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Edison.Core.Runs;
+
+internal static class RunsRegistration
+{
+    public static IServiceCollection AddRuns(this IServiceCollection services)
+    {
+        services.AddSingleton<IterationStateStore>();
+        services.AddSingleton<WorkProgress>();
+        services.AddSingleton<IterationAggregator>();
+        services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>()));
+        services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
+            sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<ILogger<IterationCoordinator>>()));
+        services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>()));
+        services.AddSingleton(sp => new IterationSweeper(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>()));
+        return services;
+    }
+}

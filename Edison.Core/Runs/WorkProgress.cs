@@ -1,0 +1,79 @@
+using Dapper;
+using Npgsql;
+
+namespace Edison.Core.Runs;
+
+/// Counts what an iteration has done and which chunks still miss rows, straight from the unique-keyed tables.
+internal sealed class WorkProgress(NpgsqlDataSource dataSource)
+{
+    public const int ChunkSize = 10;
+
+    public async Task<(int Done, int Total)> OutputsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
+            SELECT (SELECT count(*)::int FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = @iterationId),
+                   (SELECT coalesce(sum(mc.samples_per_case), 0)::int * (SELECT count(*)::int FROM dataset_version_cases
+                        WHERE dataset_version_id = (SELECT dataset_version_id FROM iterations WHERE id = @iterationId))
+                    FROM model_runs mr JOIN model_configs mc ON mc.id = mr.model_config_id WHERE mr.iteration_id = @iterationId)
+            """, new { iterationId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<(int Done, int Total)> JudgmentsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
+            SELECT (SELECT count(*)::int FROM judgments j JOIN outputs o ON o.id = j.output_id
+                      JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = @iterationId),
+                   (SELECT count(*)::int FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id
+                      WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded')
+                   * (SELECT count(*)::int FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+                      WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind = 'pointwise')
+            """, new { iterationId }, cancellationToken: cancellationToken));
+    }
+
+    /// (model run, first position) of every execute chunk with a missing output.
+    public async Task<IReadOnlyList<(Guid ModelRunId, int From)>> IncompleteExecuteChunksAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid, int)>(new CommandDefinition("""
+            SELECT DISTINCT mr.id, (dvc.position / @chunk) * @chunk
+            FROM model_runs mr
+            JOIN iterations i ON i.id = mr.iteration_id
+            JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id
+            CROSS JOIN LATERAL generate_series(0, mc.samples_per_case - 1) AS s(sample)
+            WHERE mr.iteration_id = @iterationId
+              AND NOT EXISTS (SELECT 1 FROM outputs o WHERE o.model_run_id = mr.id AND o.case_id = dvc.case_id AND o.sample = s.sample)
+            ORDER BY 1, 2
+            """, new { iterationId, chunk = ChunkSize }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// (judge, first index) of every judge chunk with a missing judgment; outputs are indexed in a fixed order.
+    public async Task<IReadOnlyList<(Guid JudgeConfigId, int From)>> IncompleteJudgeChunksAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid, int)>(new CommandDefinition($"""
+            WITH indexed AS ({JudgeableOutputsSql})
+            SELECT DISTINCT jc.id, (x.idx / @chunk) * @chunk
+            FROM indexed x
+            JOIN iterations i ON i.id = @iterationId
+            JOIN judge_configs jc ON jc.experiment_id = i.experiment_id AND jc.is_enabled AND jc.kind = 'pointwise'
+            WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = x.output_id AND j.judge_config_id = jc.id
+                              AND j.mode = 'pointwise' AND j.pair_key = '')
+            ORDER BY 1, 2
+            """, new { iterationId, chunk = ChunkSize }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// The succeeded outputs of an iteration with a stable 0-based index (run, case position, sample).
+    public const string JudgeableOutputsSql = """
+        SELECT o.id AS output_id, (row_number() OVER (ORDER BY mr.id, dvc.position, o.sample) - 1)::int AS idx
+        FROM outputs o
+        JOIN model_runs mr ON mr.id = o.model_run_id
+        JOIN iterations it ON it.id = mr.iteration_id
+        JOIN dataset_version_cases dvc ON dvc.dataset_version_id = it.dataset_version_id AND dvc.case_id = o.case_id
+        WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded'
+        """;
+}

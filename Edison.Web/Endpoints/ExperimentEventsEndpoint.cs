@@ -1,0 +1,76 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Edison.Core.Events;
+
+namespace Edison.Web.Endpoints;
+
+/// Relays an experiment's Redis events to the browser as Server-Sent Events. The event name is the signal;
+/// the page re-fetches the partial that changed.
+internal static class ExperimentEventsEndpoint
+{
+    private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapExperimentEvents(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/events/experiments/{experimentId:guid}", (Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
+                HttpContext context) =>
+            TypedResults.ServerSentEvents(StreamAsync(experimentId, events, lifetime, context.RequestAborted)))
+            .WithName("ExperimentEvents");
+        return endpoints;
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
+        [EnumeratorCancellation] CancellationToken requestAborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
+        var token = linked.Token;
+        var merged = Channel.CreateUnbounded<SseItem<string>>(new UnboundedChannelOptions { SingleReader = true });
+        var pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in events.SubscribeAsync(experimentId, token))
+                {
+                    await merged.Writer.WriteAsync(new SseItem<string>(e.IterationId?.ToString() ?? "", e.Kind), token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                merged.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        var pinger = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(PingInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(token))
+                {
+                    await merged.Writer.WriteAsync(new SseItem<string>("", "ping"), token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+
+        // A first event tells the page the stream is live; later ones are signals and pings.
+        yield return new SseItem<string>("connected", "ready");
+        await using (token.Register(() => merged.Writer.TryComplete()))
+        {
+            await foreach (var item in merged.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                yield return item;
+            }
+        }
+
+        await linked.CancelAsync();
+        await pump;
+        await pinger;
+    }
+}

@@ -1,0 +1,37 @@
+using Edison.Core.Experiments;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Edison.Web.Pages.Experiments;
+
+public sealed class NewModel(ExperimentService experiments) : PageModel
+{
+    [BindProperty]
+    public ExperimentForm Form { get; set; } = new();
+
+    public IReadOnlyDictionary<string, List<string>> Errors { get; private set; } = new Dictionary<string, List<string>>();
+
+    public IReadOnlyList<string>? ErrorsFor(string field) => Errors.TryGetValue(field, out var list) ? list : null;
+
+    public void OnGet(bool example = false)
+    {
+        if (example)
+        {
+            Form = ExperimentForm.Example();
+        }
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var (id, errors) = await experiments.CreateAsync(Form.ToDraft(), cancellationToken);
+        if (id is null)
+        {
+            Errors = errors;
+            // The key is never echoed back into the page, even on a failed submit.
+            Form.ApiKey = "";
+            return Page();
+        }
+
+        return RedirectToPage("/Experiments/Details", new { id });
+    }
+}

@@ -1,0 +1,39 @@
+using Edison.Web.Endpoints;
+using Edison.Web.Infrastructure;
+using Edison.Worker.Scheduling;
+using Htmx.TagHelpers;
+
+namespace Edison.Web;
+
+internal static class WebRegistration
+{
+    public static IHostApplicationBuilder AddEdisonWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorPages();
+        builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
+        // A Quartz client only: the web app schedules jobs and never runs them.
+        builder.AddEdisonScheduler(runsJobs: false);
+        return builder;
+    }
+
+    public static WebApplication UseEdisonWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseRouting();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapEdisonWeb(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorPages().WithStaticAssets();
+        app.MapHtmxAntiforgeryScript();
+        app.MapExperimentEvents();
+        return app;
+    }
+}

@@ -1,0 +1,11 @@
+using Edison.Core.Jobs;
+using Edison.Core.Runs;
+using Quartz;
+
+namespace Edison.Worker.Jobs;
+
+internal sealed class AdvanceIterationJob(IterationCoordinator coordinator, ILogger<AdvanceIterationJob> logger) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger,
+        ct => coordinator.AdvanceAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct), cancellationToken);
+}

@@ -1,0 +1,15 @@
+using Edison.Core.Jobs;
+using Edison.Core.Runs;
+using Quartz;
+
+namespace Edison.Worker.Jobs;
+
+internal sealed class ExecuteChunkJob(ChunkExecutor executor, IterationCoordinator coordinator, ILogger<ExecuteChunkJob> logger) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger, async ct =>
+    {
+        await executor.ExecuteChunkAsync(context.GetGuid(WorkerJobs.Keys.ModelRunId), context.GetInt(WorkerJobs.Keys.From),
+            context.GetInt(WorkerJobs.Keys.Count), ct);
+        await coordinator.AdvanceAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct);
+    }, cancellationToken);
+}

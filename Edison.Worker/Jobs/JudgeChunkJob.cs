@@ -1,0 +1,17 @@
+using Edison.Core.Jobs;
+using Edison.Core.Judging;
+using Edison.Core.Runs;
+using Quartz;
+
+namespace Edison.Worker.Jobs;
+
+internal sealed class JudgeChunkJob(JudgeRunner judge, IterationCoordinator coordinator, ILogger<JudgeChunkJob> logger) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger, async ct =>
+    {
+        var iterationId = context.GetGuid(WorkerJobs.Keys.IterationId);
+        await judge.JudgeChunkAsync(iterationId, context.GetGuid(WorkerJobs.Keys.JudgeConfigId), context.GetInt(WorkerJobs.Keys.From),
+            context.GetInt(WorkerJobs.Keys.Count), ct);
+        await coordinator.AdvanceAsync(iterationId, ct);
+    }, cancellationToken);
+}
