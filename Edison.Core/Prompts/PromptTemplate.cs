@@ -69,7 +69,9 @@ public sealed partial class PromptTemplate
         JsonValueKind.False => BooleanValue.False,
         JsonValueKind.Null or JsonValueKind.Undefined => NilValue.Instance,
         JsonValueKind.Array => new ArrayValue(value.EnumerateArray().Select(ToFluid).ToArray()),
-        _ => new ObjectValue(JsonSerializer.Deserialize<Dictionary<string, object?>>(value.GetRawText())),
+        // Converted member by member: Fluid cannot read JsonElement members, so {{ ex.q }} would render empty.
+        _ => new DictionaryValue(new FluidValueDictionaryFluidIndexable(
+            value.EnumerateObject().ToDictionary(p => p.Name, p => ToFluid(p.Value), StringComparer.Ordinal))),
     };
 
     private static TemplateOptions CreateOptions()
@@ -81,9 +83,12 @@ public sealed partial class PromptTemplate
 
     private static List<string> FindVariables(string text)
     {
-        var loopVariables = ForLoop().Matches(text).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        return OutputVariable().Matches(text).Concat(ForLoop().Matches(text).Cast<Match>())
-            .Select(m => m.Groups[m.Groups.Count > 2 ? 2 : 1].Value.Split('.')[0])
+        var loops = ForLoop().Matches(text);
+        var loopVariables = loops.Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        return OutputVariable().Matches(text).Select(m => (m.Index, Name: m.Groups[1].Value))
+            .Concat(loops.Select(m => (m.Index, Name: m.Groups[2].Value)))
+            .OrderBy(m => m.Index)
+            .Select(m => m.Name.Split('.')[0])
             .Where(v => !loopVariables.Contains(v) && v is not ("forloop" or "true" or "false" or "nil" or "empty"))
             .Distinct(StringComparer.Ordinal)
             .ToList();

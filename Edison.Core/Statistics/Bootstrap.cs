@@ -43,6 +43,16 @@ public static class Bootstrap
     public static double Percentile(double[] sorted, double p)
     {
         ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Length == 0)
+        {
+            throw new ArgumentException("There is no percentile of an empty array.", nameof(sorted));
+        }
+
+        if (!(p is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "The percentile must be between 0 and 1.");
+        }
+
         var position = p * (sorted.Length - 1);
         var lower = (int)Math.Floor(position);
         var upper = (int)Math.Ceiling(position);

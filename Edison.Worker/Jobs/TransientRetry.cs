@@ -21,9 +21,13 @@ internal static partial class TransientRetry
             var retry = TriggerBuilder.Create(TimeProvider.System)
                 .ForJob(context.JobDetail.Key)
                 .WithPriority(context.Trigger.Priority)
-                .StartAt(DateTimeOffset.UtcNow + Delay)
-                .Build();
-            await context.Scheduler.ScheduleJob(retry, default, CancellationToken.None);
+                .StartAt(DateTimeOffset.UtcNow + Delay);
+            if (context.Trigger.ExecutionGroup is { } group)
+            {
+                retry = retry.WithExecutionGroup(group);
+            }
+
+            await context.Scheduler.ScheduleJob(retry.Build(), default, CancellationToken.None);
         }
     }
 

@@ -24,11 +24,17 @@ internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, Tim
         var trigger = TriggerBuilder.Create(time)
             .WithIdentity(request.Key, "edison")
             .WithPriority((int)request.Priority)
-            .StartNow()
-            .Build();
+            .StartNow();
+        if (request.Priority != JobPriority.Interactive)
+        {
+            // Quartz takes due triggers by fire time and uses priority only to break ties, so a click scheduled
+            // after a burst of chunks would wait for all of them; the group's limit keeps threads free instead.
+            trigger = trigger.WithExecutionGroup(JobExecutionGroups.Bulk);
+        }
+
         try
         {
-            await scheduler.ScheduleJob(job, trigger, default, cancellationToken);
+            await scheduler.ScheduleJob(job, trigger.Build(), default, cancellationToken);
             return true;
         }
         catch (ObjectAlreadyExistsException)

@@ -19,6 +19,13 @@ public static class QuartzSetup
         builder.Services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
 
         var options = builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions();
+        if (options.BulkConcurrency < 1)
+        {
+            // Checked here too: Quartz is configured from these values before ValidateOnStart runs.
+            throw new OptionsValidationException(SchedulerOptions.SectionName, typeof(SchedulerOptions),
+                [$"{nameof(SchedulerOptions.ReservedForInteractive)} ({options.ReservedForInteractive}) must be less than {nameof(SchedulerOptions.MaxConcurrency)} ({options.MaxConcurrency})."]);
+        }
+
         var connectionString = builder.Configuration.GetConnectionString(CoreRegistration.DatabaseConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{CoreRegistration.DatabaseConnectionName} is not set.");
 
@@ -32,6 +39,7 @@ public static class QuartzSetup
                 s.IdleWaitTime = options.IdleWaitTime;
             });
             q.UseDefaultThreadPool(options.MaxConcurrency);
+            q.UseExecutionLimits(limits => limits.ForGroup(JobExecutionGroups.Bulk, options.BulkConcurrency, ExecutionLimitScope.Node));
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);

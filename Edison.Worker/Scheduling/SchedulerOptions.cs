@@ -23,8 +23,15 @@ public sealed class SchedulerOptions
     public TimeSpan DbRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// Jobs one worker process runs at once; LLM calls inside a chunk add their own concurrency.
-    [Range(1, 64)]
+    [Range(2, 64)]
     public int MaxConcurrency { get; set; } = 8;
+
+    /// Threads of <see cref="MaxConcurrency"/> that bulk (chunk) jobs never take, kept for work a person waits for.
+    [Range(1, 63)]
+    public int ReservedForInteractive { get; set; } = 2;
+
+    /// How many bulk jobs one worker runs at once.
+    public int BulkConcurrency => MaxConcurrency - ReservedForInteractive;
 }
 
 [OptionsValidator]

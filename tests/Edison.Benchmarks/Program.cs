@@ -1,0 +1,17 @@
+using Edison.Benchmarks;
+
+// Figures, not pass/fail: exit 0 whatever the latencies are, non-zero only when the setup itself fails.
+using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+if (BenchmarkSettings.FromEnvironment(args) is not { } settings)
+{
+    await Console.Error.WriteLineAsync(BenchmarkSettings.Usage);
+    return 2;
+}
+
+return await PickupLatencyBenchmark.RunAsync(settings, stop.Token);
