@@ -9,7 +9,7 @@ namespace Edison.Worker;
 internal static partial class MigrateCommand
 {
     // Pinned to the Quartz version: a Quartz upgrade adds its upgrade script as a new migration.
-    private const string QuartzScriptName = DatabaseMigrator.ScriptPrefix + "9000_quartz_4_7_3.sql";
+    internal const string QuartzScriptName = DatabaseMigrator.ScriptPrefix + "9000_quartz_4_7_3.sql";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -41,7 +41,7 @@ internal static partial class MigrateCommand
         }
     }
 
-    private static SqlScript QuartzSchemaScript()
+    internal static SqlScript QuartzSchemaScript()
     {
         var assembly = typeof(Quartz.Impl.AdoJobStore.PostgreSQLDelegate).Assembly;
         using var stream = assembly.GetManifestResourceStream("Quartz.Impl.AdoJobStore.Schema.create_postgres.sql")

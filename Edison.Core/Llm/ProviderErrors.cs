@@ -16,8 +16,8 @@ internal static class ProviderErrors
             ClientResultException e when e.Status is 408 => (LlmErrorClass.Timeout, true, null),
             ClientResultException e when e.Status >= 500 => (LlmErrorClass.ServerError, true, RetryAfter(e)),
             ClientResultException e when e.Status >= 400 => (LlmErrorClass.BadRequest, false, null),
-            // The OpenAI SDK reports a refused or cut connection as status 0 with the transport error inside.
-            ClientResultException { Status: 0, InnerException: HttpRequestException or IOException } e => Classify(e.InnerException!, callerToken),
+            // System.ClientModel reports a send that got no response (connection refused or reset) as status 0 around the transport's exception.
+            ClientResultException { Status: 0, InnerException: { } inner } => Classify(inner, callerToken),
             ClientResultException => (LlmErrorClass.MalformedResponse, false, null),
             HttpRequestException { StatusCode: HttpStatusCode.TooManyRequests } => (LlmErrorClass.RateLimited, true, null),
             HttpRequestException { StatusCode: >= HttpStatusCode.InternalServerError } => (LlmErrorClass.ServerError, true, null),
