@@ -7,7 +7,7 @@ using Npgsql;
 namespace Edison.EndToEndTests;
 
 /// The walking skeleton through every real layer: web form → Core → Quartz → worker → simulator → PostgreSQL → Redis → SSE.
-[Collection(EdisonAppCollection.Name)]
+[Collection(EdisonAppGroup.Name)]
 public sealed partial class SkeletonIterationEndToEndTests(EdisonAppFixture app)
 {
     [Fact]

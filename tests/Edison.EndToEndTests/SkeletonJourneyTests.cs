@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Edison.EndToEndTests;
 
 /// A person creates an experiment, runs an iteration and watches it complete, in a real browser under the app's CSP.
-[Collection(EdisonAppCollection.Name)]
+[Collection(EdisonAppGroup.Name)]
 public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     private static readonly string ScreenshotDirectory = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -22,7 +22,7 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
         {
             if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) || message.Type == "error")
             {
-                problems.Add($"{message.Type}: {message.Text}");
+                problems.Add($"{message.Type}: {message.Text} ({message.Location})");
             }
         };
         page.PageError += (_, error) => problems.Add($"page error: {error}");

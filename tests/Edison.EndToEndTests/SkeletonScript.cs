@@ -7,13 +7,15 @@ internal static class SkeletonScript
 {
     public const string Criterion = "Helpfulness";
 
+    private static readonly string[] Suggestions = ["Ask the model to name one concrete next step."];
+
     public static SimTenant Apply(SimTenant tenant, TimeSpan latency) => tenant.Otherwise(request =>
         request.SchemaName == "PointwiseVerdict"
             ? SimStep.Delay(latency, SimStep.ReplyJson(new
             {
                 reasoning = "The answer addresses the question and ends with a next step.",
                 scores = new[] { new { criterion = Criterion, score = 4, rationale = "Accurate and polite." } },
-                suggestions = new[] { "Ask the model to name one concrete next step." },
+                suggestions = Suggestions,
                 safetyFlags = Array.Empty<string>(),
             }))
             : SimStep.Delay(latency, SimStep.Reply($"Thanks for asking! Here is what to do about: {request.LastUserText[^Math.Min(40, request.LastUserText.Length)..]}",
