@@ -1,9 +1,8 @@
-using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Edison.ServiceDefaults;
+using Edison.Testing;
 using Edison.Testing.Simulator;
-using Npgsql;
 
 namespace Edison.EndToEndTests;
 
@@ -13,6 +12,7 @@ public sealed class EdisonAppFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private DistributedApplication? _app;
+    private TestDatabase? _database;
 
     public ProviderSimulator Simulator { get; private set; } = null!;
 
@@ -23,21 +23,19 @@ public sealed class EdisonAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
-        var serverDb = Environment.GetEnvironmentVariable("ConnectionStrings__edisondb")
-            ?? throw new InvalidOperationException("Set ConnectionStrings__edisondb to a PostgreSQL server (see README, Run the tests).");
-        var redis = Environment.GetEnvironmentVariable("ConnectionStrings__redis")
-            ?? throw new InvalidOperationException("Set ConnectionStrings__redis to a Redis server (see README, Run the tests).");
-        var suffix = Guid.NewGuid().ToString("N");
-        DatabaseConnectionString = new NpgsqlConnectionStringBuilder(serverDb) { Database = $"edison_t_{suffix}" }.ConnectionString;
+        // The AppHost's migrate step creates the database, as it does in production; the fixture only names and drops it.
+        _database = TestDatabase.Reserve();
+        DatabaseConnectionString = _database.ConnectionString;
+        var redisPrefix = TestEnvironment.NewRedisPrefix();
 
         Simulator = await ProviderSimulator.StartAsync(cts.Token);
-        var webPort = FreePort();
+        var webPort = FreePort.Next();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Edison_AppHost>(
         [
             "--Edison:Infra=external",
             $"--ConnectionStrings:{ResourceNames.Database}={DatabaseConnectionString}",
-            $"--ConnectionStrings:{ResourceNames.Redis}={redis},channelPrefix=t{suffix}:",
-            $"--Edison:Redis:KeyPrefix=t{suffix}:",
+            $"--ConnectionStrings:{ResourceNames.Redis}={TestEnvironment.RedisConnectionStringWithPrefix(redisPrefix)}",
+            $"--Edison:Redis:KeyPrefix={redisPrefix}",
             $"--Edison:WebPort={webPort}",
             "--DcpPublisher:WaitForResourceCleanup=false",
         ], cts.Token);
@@ -63,21 +61,9 @@ public sealed class EdisonAppFixture : IAsyncLifetime
             await Simulator.DisposeAsync();
         }
 
-        if (DatabaseConnectionString.Length > 0)
+        if (_database is not null)
         {
-            var target = new NpgsqlConnectionStringBuilder(DatabaseConnectionString);
-            var admin = new NpgsqlConnectionStringBuilder(DatabaseConnectionString) { Database = "postgres", Pooling = false };
-            await using var connection = new NpgsqlConnection(admin.ConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{target.Database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            await _database.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
