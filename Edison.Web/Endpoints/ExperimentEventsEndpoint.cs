@@ -7,21 +7,22 @@ namespace Edison.Web.Endpoints;
 
 /// Relays an experiment's Redis events to the browser as Server-Sent Events. The event name is the signal;
 /// the page re-fetches the partial that changed.
-internal static class ExperimentEventsEndpoint
+internal static partial class ExperimentEventsEndpoint
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapExperimentEvents(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/events/experiments/{experimentId:guid}", (Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
-                HttpContext context) =>
-            TypedResults.ServerSentEvents(StreamAsync(experimentId, events, lifetime, context.RequestAborted)))
+                ILoggerFactory loggers, HttpContext context) =>
+            TypedResults.ServerSentEvents(StreamAsync(experimentId, events, lifetime, loggers.CreateLogger(typeof(ExperimentEventsEndpoint)),
+                context.RequestAborted)))
             .WithName("ExperimentEvents");
         return endpoints;
     }
 
     private static async IAsyncEnumerable<SseItem<string>> StreamAsync(Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
-        [EnumeratorCancellation] CancellationToken requestAborted)
+        ILogger logger, [EnumeratorCancellation] CancellationToken requestAborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var token = linked.Token;
@@ -37,10 +38,12 @@ internal static class ExperimentEventsEndpoint
             }
             catch (OperationCanceledException)
             {
-            }
-            finally
-            {
                 merged.Writer.TryComplete();
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                // Without Redis the stream stays open with pings only; the page's 5 s poll carries the updates.
+                LogSubscribeFailed(logger, ex, experimentId);
             }
         }, CancellationToken.None);
 
@@ -73,4 +76,7 @@ internal static class ExperimentEventsEndpoint
         await pump;
         await pinger;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live events for experiment {ExperimentId} are unavailable; the page falls back to polling")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, Guid experimentId);
 }
