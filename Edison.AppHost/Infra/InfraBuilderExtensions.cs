@@ -21,15 +21,20 @@ internal static class InfraBuilderExtensions
         // A dependent whose dependency failed should fail too, not wait for a restart that never comes.
         builder.Services.Configure<ResourceNotificationServiceOptions>(o => o.DefaultWaitBehavior = WaitBehavior.StopOnResourceUnavailable);
 
-        return ResolveMode(builder.Configuration) switch
+        var configured = ConfiguredMode(builder.Configuration);
+        var mode = configured != InfraMode.Auto ? configured
+            : !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ResourceNames.Database)) ? InfraMode.External
+            : ContainerRuntime.Answers() ? InfraMode.Containers
+            : InfraMode.Executables;
+        return mode switch
         {
             InfraMode.External => ExternalInfra.Add(builder),
-            InfraMode.Containers => ContainerInfra.Add(builder),
+            InfraMode.Containers => ContainerInfra.Add(builder, runtimeChecked: configured == InfraMode.Auto),
             _ => ExecutableInfra.Add(builder),
         };
     }
 
-    internal static InfraMode ResolveMode(IConfiguration configuration)
+    private static InfraMode ConfiguredMode(ConfigurationManager configuration)
     {
         var text = configuration[InfraSettings.Mode];
         if (string.IsNullOrWhiteSpace(text))
@@ -37,18 +42,8 @@ internal static class InfraBuilderExtensions
             text = nameof(InfraMode.Auto);
         }
 
-        if (!Enum.TryParse<InfraMode>(text, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(text, out _))
-        {
-            throw new InfraSetupException($"{InfraSettings.Mode}={text} is not one of auto, external, containers, executables.");
-        }
-
-        if (mode != InfraMode.Auto)
-        {
-            return mode;
-        }
-
-        return !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ResourceNames.Database))
-            ? InfraMode.External
-            : ContainerRuntime.Answers() ? InfraMode.Containers : InfraMode.Executables;
+        return Enum.TryParse<InfraMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(text, out _)
+            ? mode
+            : throw new InfraSetupException($"{InfraSettings.Mode}={text} is not one of auto, external, containers, executables.");
     }
 }
