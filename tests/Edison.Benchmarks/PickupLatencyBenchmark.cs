@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.Testing.Simulator;
+using Edison.Testing.TestData;
 using Npgsql;
 
 namespace Edison.Benchmarks;
@@ -123,20 +123,14 @@ internal static class PickupLatencyBenchmark
 
         private async Task<Guid> CreateExperimentAsync(string name, int cases, SimTenant tenant, CancellationToken cancellationToken)
         {
-            var jsonl = new StringBuilder();
-            for (var i = 0; i < cases; i++)
-            {
-                jsonl.Append(CultureInfo.InvariantCulture, $"{{\"question\": \"Question {i} of {name}?\"}}\n");
-            }
-
             var (id, errors) = await web.Experiments.CreateAsync(new ExperimentDraft
             {
                 Name = $"bench {name}",
                 Goal = "Answer the question briefly.",
                 CriterionName = SimulatedModels.Criterion,
                 CriterionDescription = "The answer addresses the question.",
-                PromptTemplate = "Answer briefly: {{ question }}",
-                CasesJsonl = jsonl.ToString(),
+                PromptTemplate = "Answer {{ customer }} ({{ plan }} plan) briefly: {{ question }}",
+                CasesJsonl = SupportCaseFaker.JsonLines(cases),
                 BaseUrl = simulator.OpenAIBaseUrl.ToString(),
                 ApiKey = tenant.ApiKey,
                 Model = "sim-model",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text.RegularExpressions;
 using Dapper;
+using Edison.Testing.TestData;
 using Npgsql;
 
 namespace Edison.EndToEndTests;
@@ -97,7 +98,7 @@ public sealed partial class SkeletonIterationEndToEndTests(EdisonAppFixture app)
             ["Form.CriterionDescription"] = "Answers the question and gives a next step.",
             ["Form.PromptTemplate"] = SkeletonScript.Template,
             ["Form.SystemText"] = "",
-            ["Form.CasesJsonl"] = SkeletonScript.CasesJsonl,
+            ["Form.CasesJsonl"] = SupportCaseFaker.JsonLines(SkeletonScript.CaseCount),
             ["Form.BaseUrl"] = providerBaseUrl.ToString(),
             ["Form.ApiKey"] = apiKey,
             ["Form.Model"] = "gpt-4o-mini",
