@@ -39,6 +39,7 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
         await Assertions.Expect(page.Locator("#goal-errors")).ToContainTextAsync("Say what the prompt must achieve");
         await Assertions.Expect(page.Locator("#name")).ToHaveValueAsync("Journey experiment");
         await AssertAccessibleAsync(page, "new-experiment-errors");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "new-experiment-errors.png"), FullPage = true });
 
         await page.Locator("#goal").FillAsync("Answer support questions helpfully.");
         await page.Locator("#criterion").FillAsync(SkeletonScript.Criterion);
@@ -53,6 +54,8 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Journey experiment" })).ToBeVisibleAsync();
         Assert.DoesNotContain(tenant.ApiKey, await page.ContentAsync(), StringComparison.Ordinal);
+        await AssertAccessibleAsync(page, "experiment");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "experiment.png"), FullPage = true });
         await page.GetByRole(AriaRole.Button, new() { Name = "Run an iteration" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Iteration 1" })).ToBeVisibleAsync();
