@@ -14,6 +14,7 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<CredentialStore>();
         builder.Services.AddSingleton<LlmCallStore>();
         builder.Services.AddSingleton<PriceTable>();
+        builder.Services.AddSingleton<Local.LocalModelCache>();
         builder.Services.AddSingleton<IChatClientFactory, ChatClientFactory>();
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
