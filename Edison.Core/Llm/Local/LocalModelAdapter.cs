@@ -11,8 +11,11 @@ internal static class LocalModelAdapter
     /// <summary>Provider id stored in provider_credentials.provider.</summary>
     public const string Provider = "local";
 
-    /// <summary>A client for the credential's model file; throws <see cref="LlmCallException"/> when it cannot be found.</summary>
-    public static IChatClient Create(ProviderCredential credential, string model, LocalModelCache cache)
+    /// <summary>
+    /// A client for the credential's model file, with the same gen_ai telemetry as every other provider; throws
+    /// <see cref="LlmCallException"/> when the file cannot be found.
+    /// </summary>
+    public static IChatClient Create(ProviderCredential credential, string model, LocalModelCache cache, bool traceContent = false)
     {
         ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(cache);
@@ -23,7 +26,9 @@ internal static class LocalModelAdapter
                 $"The local model file '{Path.GetFileName(path)}' was not found on this machine. Check the credential's file path.");
         }
 
-        return new LocalModelChatClient(cache, path, model);
+        return new LocalModelChatClient(cache, path, model).AsBuilder()
+            .UseOpenTelemetry(configure: c => c.EnableSensitiveData = traceContent)
+            .Build();
     }
 
     /// <summary>The model file a base URL and model name point at.</summary>
@@ -44,6 +49,6 @@ internal static class LocalModelAdapter
         }
 
         var local = baseUrl.LocalPath;
-        return Directory.Exists(local) || local.EndsWith('/') ? Path.Combine(local, model) : local;
+        return Directory.Exists(local) || local.EndsWith('/') || local.EndsWith(Path.DirectorySeparatorChar) ? Path.Combine(local, model) : local;
     }
 }
