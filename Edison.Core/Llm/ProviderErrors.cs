@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.Globalization;
 using System.Net;
+using Anthropic.Exceptions;
+using OllamaSharp.Models.Exceptions;
 
 namespace Edison.Core.Llm;
 
@@ -19,22 +21,45 @@ internal static class ProviderErrors
             // System.ClientModel reports a send that got no response (connection refused or reset) as status 0 around the transport's exception.
             ClientResultException { Status: 0, InnerException: { } inner } => Classify(inner, callerToken),
             ClientResultException => (LlmErrorClass.MalformedResponse, false, null),
-            HttpRequestException { StatusCode: HttpStatusCode.TooManyRequests } => (LlmErrorClass.RateLimited, true, null),
-            HttpRequestException { StatusCode: >= HttpStatusCode.InternalServerError } => (LlmErrorClass.ServerError, true, null),
-            HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => (LlmErrorClass.Unauthorized, false, null),
-            HttpRequestException { StatusCode: not null } => (LlmErrorClass.BadRequest, false, null),
+            // Anthropic's exceptions expose no response headers, so its Retry-After cannot be read: the gateway backs off instead.
+            AnthropicApiException e => ByStatus(e.StatusCode),
+            AnthropicIOException { InnerException: { } inner } => Classify(inner, callerToken),
+            AnthropicIOException => (LlmErrorClass.Network, true, null),
+            AnthropicException => (LlmErrorClass.MalformedResponse, false, null),
+            // OllamaSharp turns a 400 with an error body into this (other statuses stay HttpRequestException with the status).
+            OllamaException => (LlmErrorClass.BadRequest, false, null),
+            HttpRequestException { StatusCode: { } status } => ByStatus(status),
             HttpRequestException or IOException => (LlmErrorClass.Network, true, null),
             OperationCanceledException when !callerToken.IsCancellationRequested => (LlmErrorClass.Timeout, true, null),
             AggregateException { InnerException: { } inner } => Classify(inner, callerToken),
-            System.Text.Json.JsonException or FormatException or KeyNotFoundException or InvalidOperationException
-                => (LlmErrorClass.MalformedResponse, false, null),
             _ => (LlmErrorClass.MalformedResponse, false, null),
         };
+
+    private static (LlmErrorClass Class, bool Retryable, TimeSpan? RetryAfter) ByStatus(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.TooManyRequests => (LlmErrorClass.RateLimited, true, null),
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => (LlmErrorClass.Unauthorized, false, null),
+        HttpStatusCode.RequestTimeout => (LlmErrorClass.Timeout, true, null),
+        >= HttpStatusCode.InternalServerError => (LlmErrorClass.ServerError, true, null),
+        _ => (LlmErrorClass.BadRequest, false, null),
+    };
 
     private static TimeSpan? RetryAfter(ClientResultException exception)
     {
         var response = exception.GetRawResponse();
-        if (response is null || !response.Headers.TryGetValue("Retry-After", out var value) || value is null)
+        if (response is null)
+        {
+            return null;
+        }
+
+        // OpenAI and Azure send the finer retry-after-ms beside Retry-After; it wins when present.
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
+            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            return TimeSpan.FromMilliseconds(Math.Max(0, milliseconds));
+        }
+
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || value is null)
         {
             return null;
         }
