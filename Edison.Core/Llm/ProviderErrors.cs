@@ -1,7 +1,7 @@
 using System.ClientModel;
-using System.Globalization;
 using System.Net;
 using Anthropic.Exceptions;
+using Edison.Core.Llm.Providers;
 using OllamaSharp.Models.Exceptions;
 
 namespace Edison.Core.Llm;
@@ -21,7 +21,8 @@ internal static class ProviderErrors
             // System.ClientModel reports a send that got no response (connection refused or reset) as status 0 around the transport's exception.
             ClientResultException { Status: 0, InnerException: { } inner } => Classify(inner, callerToken),
             ClientResultException => (LlmErrorClass.MalformedResponse, false, null),
-            // Anthropic's exceptions expose no response headers, so its Retry-After cannot be read: the gateway backs off instead.
+            // Raised by RetryAfterHandler under the Anthropic and Ollama clients, whose own exceptions drop the headers.
+            RetryAfterException e => (ByStatus(e.StatusCode ?? HttpStatusCode.TooManyRequests).Class, true, e.RetryAfter),
             AnthropicApiException e => ByStatus(e.StatusCode),
             AnthropicIOException { InnerException: { } inner } => Classify(inner, callerToken),
             AnthropicIOException => (LlmErrorClass.Network, true, null),
@@ -47,30 +48,10 @@ internal static class ProviderErrors
     private static TimeSpan? RetryAfter(ClientResultException exception)
     {
         var response = exception.GetRawResponse();
-        if (response is null)
-        {
-            return null;
-        }
-
-        // OpenAI and Azure send the finer retry-after-ms beside Retry-After; it wins when present.
-        if (response.Headers.TryGetValue("retry-after-ms", out var ms)
-            && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
-        {
-            return TimeSpan.FromMilliseconds(Math.Max(0, milliseconds));
-        }
-
-        if (!response.Headers.TryGetValue("Retry-After", out var value) || value is null)
-        {
-            return null;
-        }
-
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(Math.Max(0, seconds));
-        }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at - DateTimeOffset.UtcNow
-            : null;
+        return response is null
+            ? null
+            : RetryAfterHeader.Parse(
+                response.Headers.TryGetValue("retry-after-ms", out var ms) ? ms : null,
+                response.Headers.TryGetValue("Retry-After", out var value) ? value : null);
     }
 }

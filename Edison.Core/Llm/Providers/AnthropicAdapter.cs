@@ -22,6 +22,7 @@ internal sealed class AnthropicAdapter(IOptions<LlmOptions> options) : IProvider
             // The SDK retries 429 and 5xx twice by default; Edison retries once, in the gateway.
             MaxRetries = 0,
             Timeout = options.Value.AttemptTimeout,
+            Handlers = [new RetryAfterHandler()],
         };
         if (credential.BaseUrl is not null)
         {

@@ -17,7 +17,7 @@ internal sealed class OllamaAdapter(IOptions<LlmOptions> options) : IProviderAda
 
     public IChatClient Create(ProviderCredential credential, string model, ModelSettings settings)
     {
-        var http = new HttpClient(SharedHandler, disposeHandler: false)
+        var http = new HttpClient(new RetryAfterHandler(SharedHandler), disposeHandler: false)
         {
             BaseAddress = credential.BaseUrl ?? DefaultBaseUrl,
             Timeout = options.Value.AttemptTimeout,
