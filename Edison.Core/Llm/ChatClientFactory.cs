@@ -1,41 +1,34 @@
-using System.ClientModel;
-using System.ClientModel.Primitives;
+using Edison.Core.Llm.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
-using OpenAI;
 
 namespace Edison.Core.Llm;
 
-internal sealed class ChatClientFactory(IOptions<LlmOptions> options) : IChatClientFactory
+internal sealed class ChatClientFactory : IChatClientFactory
 {
-    public IChatClient Create(ProviderCredential credential, string model)
+    private readonly Dictionary<string, IProviderAdapter> _adapters;
+    private readonly IOptions<LlmOptions> _options;
+
+    public ChatClientFactory(IEnumerable<IProviderAdapter> adapters, IOptions<LlmOptions> options)
     {
-        ArgumentNullException.ThrowIfNull(credential);
-        return credential.Provider switch
-        {
-            ProviderKinds.OpenAI or ProviderKinds.OpenAICompatible => CreateOpenAI(credential, model),
-            _ => throw new NotSupportedException($"Provider '{credential.Provider}' is not available in this build."),
-        };
+        _adapters = adapters.ToDictionary(a => a.Provider, StringComparer.Ordinal);
+        _options = options;
     }
 
-    private IChatClient CreateOpenAI(ProviderCredential credential, string model)
+    public IChatClient Create(ProviderCredential credential, string model, ModelSettings settings)
     {
-        var clientOptions = new OpenAIClientOptions
+        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!_adapters.TryGetValue(credential.Provider, out var adapter))
         {
-            // The SDK's default retries 5xx with no delay; Edison's gateway owns retries.
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = options.Value.AttemptTimeout,
-        };
-        if (credential.BaseUrl is not null)
-        {
-            clientOptions.Endpoint = credential.BaseUrl;
+            throw new LlmCallException(LlmErrorClass.BadRequest, $"Provider '{credential.Provider}' is not available in this build.");
         }
 
-        // OpenAI-compatible servers without auth still need a non-empty key for the SDK.
-        var key = string.IsNullOrEmpty(credential.ApiKey) ? "none" : credential.ApiKey;
-        return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(model).AsIChatClient()
+        // Settings are applied outside telemetry (the first Use is outermost) so that spans show the options actually sent.
+        return adapter.Create(credential, model, settings)
             .AsBuilder()
-            .UseOpenTelemetry(configure: c => c.EnableSensitiveData = options.Value.TraceContent)
+            .ConfigureOptions(o => SettingsApplier.Apply(o, settings, credential.Provider))
+            .UseOpenTelemetry(configure: c => c.EnableSensitiveData = _options.Value.TraceContent)
             .Build();
     }
 }

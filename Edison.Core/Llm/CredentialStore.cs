@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Edison.Core.Persistence;
 using Npgsql;
@@ -6,15 +7,23 @@ namespace Edison.Core.Llm;
 
 internal sealed class CredentialStore(NpgsqlDataSource dataSource, CredentialProtector protector)
 {
+    public Task<Guid> CreateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId,
+        string name, string provider, Uri? baseUrl, string apiKey, CancellationToken cancellationToken) =>
+        CreateAsync(connection, transaction, projectId, name, provider, baseUrl, apiKey, null, cancellationToken);
+
     public async Task<Guid> CreateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId,
-        string name, string provider, Uri? baseUrl, string apiKey, CancellationToken cancellationToken)
+        string name, string provider, Uri? baseUrl, string apiKey, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         var id = Ids.New();
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO provider_credentials (id, project_id, name, provider, base_url, api_key_encrypted, key_last4)
-            VALUES (@id, @projectId, @name, @provider, @baseUrl, @encrypted, @last4)
+            INSERT INTO provider_credentials (id, project_id, name, provider, base_url, api_key_encrypted, key_last4, headers)
+            VALUES (@id, @projectId, @name, @provider, @baseUrl, @encrypted, @last4, CAST(@headers AS jsonb))
             """,
-            new { id, projectId, name, provider, baseUrl = baseUrl?.ToString(), encrypted = protector.Protect(apiKey), last4 = CredentialProtector.LastFour(apiKey) },
+            new
+            {
+                id, projectId, name, provider, baseUrl = baseUrl?.ToString(), encrypted = protector.Protect(apiKey), last4 = CredentialProtector.LastFour(apiKey),
+                headers = JsonSerializer.Serialize(headers ?? new Dictionary<string, string>()),
+            },
             transaction, cancellationToken: cancellationToken));
         return id;
     }
@@ -23,7 +32,7 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, CredentialPro
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<CredentialRow>(new CommandDefinition(
-            "SELECT id, project_id, provider, base_url, api_key_encrypted, is_disabled FROM provider_credentials WHERE id = @id",
+            "SELECT id, project_id, provider, base_url, api_key_encrypted, is_disabled, headers::text AS headers FROM provider_credentials WHERE id = @id",
             new { id }, cancellationToken: cancellationToken))
             ?? throw new InvalidOperationException($"Provider credential {id} does not exist.");
         if (row.IsDisabled)
@@ -32,8 +41,12 @@ internal sealed class CredentialStore(NpgsqlDataSource dataSource, CredentialPro
         }
 
         var key = row.ApiKeyEncrypted is null ? "" : protector.Unprotect(row.ApiKeyEncrypted);
-        return new ProviderCredential(row.Id, row.ProjectId, row.Provider, row.BaseUrl is null ? null : new Uri(row.BaseUrl), key);
+        return new ProviderCredential(row.Id, row.ProjectId, row.Provider, row.BaseUrl is null ? null : new Uri(row.BaseUrl), key)
+        {
+            Headers = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Headers) ?? [],
+        };
     }
 
-    private sealed record CredentialRow(Guid Id, Guid ProjectId, string Provider, string? BaseUrl, string? ApiKeyEncrypted, bool IsDisabled);
+    private sealed record CredentialRow(Guid Id, Guid ProjectId, string Provider, string? BaseUrl, string? ApiKeyEncrypted, bool IsDisabled, string Headers);
+
 }

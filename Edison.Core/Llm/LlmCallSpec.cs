@@ -14,4 +14,10 @@ public sealed record LlmCallSpec(Guid ProjectId, Guid CredentialId, string Model
 
     /// <summary>Deterministic key of a loop call; null for ad-hoc calls (assist, test connection).</summary>
     public string? CallKey { get; init; }
+
+    /// <summary>
+    /// The model config's <c>parameters</c> JSON (temperature, maxOutputTokens, reasoningEffort, thinkingBudgetTokens);
+    /// see <see cref="ModelSettings.Parse"/>. Kept as text so the spec stays a plain row of values.
+    /// </summary>
+    public string? Parameters { get; init; }
 }

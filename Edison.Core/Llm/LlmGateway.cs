@@ -53,7 +53,7 @@ public sealed partial class LlmGateway
         {
             var credential = await _credentials.GetAsync(spec.CredentialId, cancellationToken);
             provider = credential.Provider;
-            var client = _factory.Create(credential, spec.Model);
+            var client = _factory.Create(credential, spec.Model, Settings(spec.Parameters));
             while (true)
             {
                 attempts++;
@@ -108,6 +108,18 @@ public sealed partial class LlmGateway
             record.LatencyMs, attempts, errorClass, record.Error);
     }
 
+    private static ModelSettings Settings(string? parameters)
+    {
+        try
+        {
+            return ModelSettings.Parse(parameters);
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException)
+        {
+            throw new LlmCallException(LlmErrorClass.BadRequest, $"The model config's parameters are invalid: {ex.Message}", ex);
+        }
+    }
+
     /// A sentence a person can act on; never the raw exception, which may echo request headers.
     private static string Describe(LlmErrorClass? errorClass, Exception exception) => errorClass switch
     {
@@ -116,6 +128,7 @@ public sealed partial class LlmGateway
         LlmErrorClass.Timeout => "The provider did not answer in time, after every retry.",
         LlmErrorClass.Network => "The provider could not be reached (connection refused or cut).",
         LlmErrorClass.Unauthorized => "The provider refused the API key (401/403). Check or rotate the credential.",
+        LlmErrorClass.BadRequest when exception is LlmCallException => exception.Message,
         LlmErrorClass.BadRequest => $"The provider rejected the request: {Truncate(exception.Message)}",
         LlmErrorClass.CredentialDisabled => exception.Message,
         _ => "The provider's answer could not be read (malformed response).",

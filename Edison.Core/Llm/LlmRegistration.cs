@@ -1,3 +1,4 @@
+using Edison.Core.Llm.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,14 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<CredentialStore>();
         builder.Services.AddSingleton<LlmCallStore>();
         builder.Services.AddSingleton<PriceTable>();
+        builder.Services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, OpenAICompatibleAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, AzureOpenAIAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, GeminiAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, OllamaAdapter>();
         builder.Services.AddSingleton<Local.LocalModelCache>();
+        builder.Services.AddSingleton<IProviderAdapter, Local.LocalProviderAdapter>();
         builder.Services.AddSingleton<IChatClientFactory, ChatClientFactory>();
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),

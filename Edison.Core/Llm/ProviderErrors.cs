@@ -1,6 +1,8 @@
 using System.ClientModel;
-using System.Globalization;
 using System.Net;
+using Anthropic.Exceptions;
+using Edison.Core.Llm.Providers;
+using OllamaSharp.Models.Exceptions;
 
 namespace Edison.Core.Llm;
 
@@ -19,33 +21,37 @@ internal static class ProviderErrors
             // System.ClientModel reports a send that got no response (connection refused or reset) as status 0 around the transport's exception.
             ClientResultException { Status: 0, InnerException: { } inner } => Classify(inner, callerToken),
             ClientResultException => (LlmErrorClass.MalformedResponse, false, null),
-            HttpRequestException { StatusCode: HttpStatusCode.TooManyRequests } => (LlmErrorClass.RateLimited, true, null),
-            HttpRequestException { StatusCode: >= HttpStatusCode.InternalServerError } => (LlmErrorClass.ServerError, true, null),
-            HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } => (LlmErrorClass.Unauthorized, false, null),
-            HttpRequestException { StatusCode: not null } => (LlmErrorClass.BadRequest, false, null),
+            // Raised by RetryAfterHandler under the Anthropic and Ollama clients, whose own exceptions drop the headers.
+            RetryAfterException e => (ByStatus(e.StatusCode ?? HttpStatusCode.TooManyRequests).Class, true, e.RetryAfter),
+            AnthropicApiException e => ByStatus(e.StatusCode),
+            AnthropicIOException { InnerException: { } inner } => Classify(inner, callerToken),
+            AnthropicIOException => (LlmErrorClass.Network, true, null),
+            AnthropicException => (LlmErrorClass.MalformedResponse, false, null),
+            // OllamaSharp turns a 400 with an error body into this (other statuses stay HttpRequestException with the status).
+            OllamaException => (LlmErrorClass.BadRequest, false, null),
+            HttpRequestException { StatusCode: { } status } => ByStatus(status),
             HttpRequestException or IOException => (LlmErrorClass.Network, true, null),
             OperationCanceledException when !callerToken.IsCancellationRequested => (LlmErrorClass.Timeout, true, null),
             AggregateException { InnerException: { } inner } => Classify(inner, callerToken),
-            System.Text.Json.JsonException or FormatException or KeyNotFoundException or InvalidOperationException
-                => (LlmErrorClass.MalformedResponse, false, null),
             _ => (LlmErrorClass.MalformedResponse, false, null),
         };
+
+    private static (LlmErrorClass Class, bool Retryable, TimeSpan? RetryAfter) ByStatus(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.TooManyRequests => (LlmErrorClass.RateLimited, true, null),
+        HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => (LlmErrorClass.Unauthorized, false, null),
+        HttpStatusCode.RequestTimeout => (LlmErrorClass.Timeout, true, null),
+        >= HttpStatusCode.InternalServerError => (LlmErrorClass.ServerError, true, null),
+        _ => (LlmErrorClass.BadRequest, false, null),
+    };
 
     private static TimeSpan? RetryAfter(ClientResultException exception)
     {
         var response = exception.GetRawResponse();
-        if (response is null || !response.Headers.TryGetValue("Retry-After", out var value) || value is null)
-        {
-            return null;
-        }
-
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(Math.Max(0, seconds));
-        }
-
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at - DateTimeOffset.UtcNow
-            : null;
+        return response is null
+            ? null
+            : RetryAfterHeader.Parse(
+                response.Headers.TryGetValue("retry-after-ms", out var ms) ? ms : null,
+                response.Headers.TryGetValue("Retry-After", out var value) ? value : null);
     }
 }

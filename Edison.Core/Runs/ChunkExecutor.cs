@@ -34,7 +34,7 @@ public sealed class ChunkExecutor
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""
             SELECT mr.id AS model_run_id, mr.iteration_id, i.experiment_id, e.project_id, i.status, i.dataset_version_id,
-                   mc.credential_id, mc.model, mc.samples_per_case, mc.seed, pv.template, pv.system_text
+                   mc.credential_id, mc.model, mc.parameters::text AS parameters, mc.samples_per_case, mc.seed, pv.template, pv.system_text
             FROM model_runs mr
             JOIN iterations i ON i.id = mr.iteration_id
             JOIN experiments e ON e.id = i.experiment_id
@@ -90,6 +90,7 @@ public sealed class ChunkExecutor
             ExperimentId = run.ExperimentId,
             IterationId = run.IterationId,
             CallKey = $"exec:{run.IterationId}:{run.ModelRunId}:{item.CaseId}:{item.Sample}",
+            Parameters = run.Parameters,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
 
@@ -110,7 +111,7 @@ public sealed class ChunkExecutor
     }
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
-        Guid CredentialId, string Model, int SamplesPerCase, int? Seed, string Template, string SystemText);
+        Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText);
 
     private sealed record WorkItem(Guid CaseId, int CaseVersion, string Input, int Sample);
 }

@@ -15,7 +15,13 @@ internal static class LocalModelAdapter
     /// A client for the credential's model file, with the same gen_ai telemetry as every other provider; throws
     /// <see cref="LlmCallException"/> when the file cannot be found.
     /// </summary>
-    public static IChatClient Create(ProviderCredential credential, string model, LocalModelCache cache, bool traceContent = false)
+    public static IChatClient Create(ProviderCredential credential, string model, LocalModelCache cache, bool traceContent = false) =>
+        CreateRaw(credential, model, cache).AsBuilder()
+            .UseOpenTelemetry(configure: c => c.EnableSensitiveData = traceContent)
+            .Build();
+
+    /// <summary>The client without telemetry, for the factory, which adds Edison's pipeline itself.</summary>
+    public static IChatClient CreateRaw(ProviderCredential credential, string model, LocalModelCache cache)
     {
         ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(cache);
@@ -26,9 +32,7 @@ internal static class LocalModelAdapter
                 $"The local model file '{Path.GetFileName(path)}' was not found on this machine. Check the credential's file path.");
         }
 
-        return new LocalModelChatClient(cache, path, model).AsBuilder()
-            .UseOpenTelemetry(configure: c => c.EnableSensitiveData = traceContent)
-            .Build();
+        return new LocalModelChatClient(cache, path, model);
     }
 
     /// <summary>The model file a base URL and model name point at.</summary>

@@ -13,6 +13,7 @@ namespace Edison.IntegrationTests.Llm;
 /// The LLM gateway against the provider simulator: Edison's one retry policy, failures stored as values, usage and cost,
 /// one llm_calls row per logical call, and the API key kept out of rows and logs.
 /// </summary>
+[Collection(LlmTimingGroup.Name)]
 public sealed class LlmGatewaySimulatorTests(CoreFixture fixture) : IClassFixture<CoreFixture>
 {
     private const int MaxAttempts = 3; // CoreFixture's Edison:Llm:MaxAttempts
@@ -252,11 +253,11 @@ public sealed class LlmGatewaySimulatorTests(CoreFixture fixture) : IClassFixtur
         Assert.All(tenant.Requests, r => Assert.Equal(tenant.ApiKey, r.ApiKey));
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         var rows = (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT row_to_json(c)::text FROM llm_calls c WHERE credential_id = @CredentialId", spec, cancellationToken: cts.Token))).ToList();
+            "SELECT row_to_json(c)::text FROM llm_calls c WHERE credential_id = @CredentialId", new { spec.CredentialId }, cancellationToken: cts.Token))).ToList();
         Assert.Equal(6, rows.Count);
         Assert.All(rows, r => Assert.DoesNotContain(tenant.ApiKey, r, StringComparison.Ordinal));
         var credential = await connection.QuerySingleAsync<string>(new CommandDefinition(
-            "SELECT row_to_json(p)::text FROM provider_credentials p WHERE id = @CredentialId", spec, cancellationToken: cts.Token));
+            "SELECT row_to_json(p)::text FROM provider_credentials p WHERE id = @CredentialId", new { spec.CredentialId }, cancellationToken: cts.Token));
         Assert.DoesNotContain(tenant.ApiKey, credential, StringComparison.Ordinal);
         Assert.Contains(tenant.ApiKey[^4..], credential, StringComparison.Ordinal);
         var logs = fixture.Logs.Entries;

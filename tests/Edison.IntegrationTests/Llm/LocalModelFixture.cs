@@ -5,7 +5,6 @@ using Edison.Core.Llm.Local;
 using Edison.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Edison.IntegrationTests.Llm;
 
@@ -39,8 +38,6 @@ public sealed class LocalModelFixture : IAsyncLifetime
         _database = await TestDatabase.CreateAsync(cts.Token);
         var builder = EdisonTestHost.CreateBuilder(_database.ConnectionString,
             TestEnvironment.RedisConnectionStringWithPrefix(TestEnvironment.NewRedisPrefix()));
-        builder.Services.AddSingleton<IChatClientFactory>(sp => new LocalModelAwareFactory(
-            new ChatClientFactory(sp.GetRequiredService<IOptions<LlmOptions>>()), sp.GetRequiredService<LocalModelCache>()));
         _host = builder.Build();
         await _host.StartAsync(cts.Token);
 

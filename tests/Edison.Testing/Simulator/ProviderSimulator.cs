@@ -157,7 +157,10 @@ public sealed class ProviderSimulator : IAsyncDisposable
                 arrivedAt,
                 format.ReadStream(body),
                 format.ReadSchemaName(body),
-                format.ReadMessages(body));
+                format.ReadMessages(body))
+            {
+                Headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            };
             var step = tenant.Accept(request);
             await StepRunner.RunAsync(http, format, request, step, cancellationToken);
         }

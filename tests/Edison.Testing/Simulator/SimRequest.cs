@@ -23,6 +23,9 @@ public sealed record SimRequest(
     string? SchemaName,
     IReadOnlyList<SimMessage> Messages)
 {
+    /// <summary>The request's headers (first value of each, names case-insensitive), for assertions on what a client sent.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The text of the last <c>user</c> message, or an empty string when there is none.</summary>
     public string LastUserText => Messages.LastOrDefault(m => m.Role == "user")?.Text ?? string.Empty;
 }

@@ -1,0 +1,33 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace Edison.Core.Llm.Providers;
+
+/// The chat-completions client shared by OpenAI, OpenAI-compatible servers and Gemini's compatible endpoint.
+internal static class OpenAIFamily
+{
+    public static IChatClient Create(ProviderCredential credential, string model, Uri? endpoint, TimeSpan attemptTimeout)
+    {
+        var clientOptions = new OpenAIClientOptions
+        {
+            // The SDK's default retries 5xx with no delay; Edison's gateway owns retries.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = attemptTimeout,
+        };
+        if (endpoint is not null)
+        {
+            clientOptions.Endpoint = endpoint;
+        }
+
+        if (credential.Headers.Count > 0)
+        {
+            clientOptions.AddPolicy(new ExtraHeadersPolicy(credential.Headers), PipelinePosition.PerCall);
+        }
+
+        // Servers without auth still need a non-empty key for the SDK.
+        var key = string.IsNullOrEmpty(credential.ApiKey) ? "none" : credential.ApiKey;
+        return new OpenAIClient(new ApiKeyCredential(key), clientOptions).GetChatClient(model).AsIChatClient();
+    }
+}
