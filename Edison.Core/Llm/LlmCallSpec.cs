@@ -14,4 +14,10 @@ public sealed record LlmCallSpec(Guid ProjectId, Guid CredentialId, string Model
 
     /// <summary>Deterministic key of a loop call; null for ad-hoc calls (assist, test connection).</summary>
     public string? CallKey { get; init; }
+
+    /// <summary>Which sample of the same prompt this is: samples are cached apart, so n samples make n provider calls.</summary>
+    public int SampleIndex { get; init; }
+
+    /// <summary>Skips the response-cache lookup (a fresh answer is still stored for later calls).</summary>
+    public bool BypassCache { get; init; }
 }

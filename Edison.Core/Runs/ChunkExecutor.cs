@@ -90,6 +90,7 @@ public sealed class ChunkExecutor
             ExperimentId = run.ExperimentId,
             IterationId = run.IterationId,
             CallKey = $"exec:{run.IterationId}:{run.ModelRunId}:{item.CaseId}:{item.Sample}",
+            SampleIndex = item.Sample,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
 
