@@ -2,4 +2,7 @@ namespace Edison.Core.Llm;
 
 internal sealed record LlmCallRecord(Guid Id, LlmCallSpec Spec, string Provider, string Status, int Attempts, int InputTokens,
     int OutputTokens, int CachedInputTokens, int ReasoningTokens, decimal CostUsd, int LatencyMs, string? FinishReason,
-    string? ResponseText, string? ErrorClass, string? Error, DateTimeOffset StartedAt, DateTimeOffset FinishedAt);
+    string? ResponseText, string? ErrorClass, string? Error, DateTimeOffset StartedAt, DateTimeOffset FinishedAt)
+{
+    public bool CacheHit { get; init; }
+}

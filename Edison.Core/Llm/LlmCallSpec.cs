@@ -20,4 +20,10 @@ public sealed record LlmCallSpec(Guid ProjectId, Guid CredentialId, string Model
     /// see <see cref="ModelSettings.Parse"/>. Kept as text so the spec stays a plain row of values.
     /// </summary>
     public string? Parameters { get; init; }
+
+    /// <summary>Which sample of the same prompt this is: samples are cached apart, so n samples make n provider calls.</summary>
+    public int SampleIndex { get; init; }
+
+    /// <summary>Skips the response-cache lookup (a fresh answer is still stored for later calls).</summary>
+    public bool BypassCache { get; init; }
 }

@@ -23,13 +23,13 @@ internal sealed class LlmCallStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             INSERT INTO llm_calls (id, project_id, experiment_id, iteration_id, credential_id, provider, model, purpose, call_key,
-                status, attempts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
+                status, attempts, cache_hit, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
                 finish_reason, response_text, error_class, error, started_at, finished_at)
             VALUES (@Id, @ProjectId, @ExperimentId, @IterationId, @CredentialId, @Provider, @Model, @Purpose, @CallKey,
-                @Status, @Attempts, @InputTokens, @OutputTokens, @CachedInputTokens, @ReasoningTokens, @CostUsd, @LatencyMs,
+                @Status, @Attempts, @CacheHit, @InputTokens, @OutputTokens, @CachedInputTokens, @ReasoningTokens, @CostUsd, @LatencyMs,
                 @FinishReason, @ResponseText, @ErrorClass, @Error, @StartedAt, @FinishedAt)
             ON CONFLICT (call_key) DO UPDATE SET
-                status = EXCLUDED.status, attempts = llm_calls.attempts + EXCLUDED.attempts,
+                status = EXCLUDED.status, attempts = llm_calls.attempts + EXCLUDED.attempts, cache_hit = EXCLUDED.cache_hit,
                 input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
                 cached_input_tokens = EXCLUDED.cached_input_tokens, reasoning_tokens = EXCLUDED.reasoning_tokens,
                 cost_usd = llm_calls.cost_usd + EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms,
@@ -41,7 +41,7 @@ internal sealed class LlmCallStore(NpgsqlDataSource dataSource)
             new
             {
                 call.Id, call.Spec.ProjectId, call.Spec.ExperimentId, call.Spec.IterationId, call.Spec.CredentialId, call.Provider,
-                call.Spec.Model, call.Spec.Purpose, call.Spec.CallKey, call.Status, call.Attempts, call.InputTokens, call.OutputTokens,
+                call.Spec.Model, call.Spec.Purpose, call.Spec.CallKey, call.Status, call.Attempts, call.CacheHit, call.InputTokens, call.OutputTokens,
                 call.CachedInputTokens, call.ReasoningTokens, call.CostUsd, call.LatencyMs, call.FinishReason, call.ResponseText,
                 call.ErrorClass, call.Error, call.StartedAt, call.FinishedAt,
             }, cancellationToken: cancellationToken));

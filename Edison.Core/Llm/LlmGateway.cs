@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace Edison.Core.Llm;
 
 /// <summary>
-/// Every provider call goes through here: reuse of recorded loop calls, Edison's single retry policy, usage and cost
-/// recorded as one llm_calls row per logical call, and failures returned as values.
+/// Every provider call goes through here: reuse of recorded loop calls, the Redis response cache, the per-credential
+/// rate limit and concurrency cap, Edison's single retry policy, usage and cost recorded as one llm_calls row per
+/// logical call, and failures returned as values.
 /// </summary>
 public sealed partial class LlmGateway
 {
@@ -15,17 +16,19 @@ public sealed partial class LlmGateway
     private readonly CredentialStore _credentials;
     private readonly LlmCallStore _calls;
     private readonly PriceTable _prices;
+    private readonly LlmGatewayGuards _guards;
     private readonly TimeProvider _time;
     private readonly IOptions<LlmOptions> _options;
     private readonly ILogger<LlmGateway> _logger;
 
     internal LlmGateway(IChatClientFactory factory, CredentialStore credentials, LlmCallStore calls, PriceTable prices,
-        TimeProvider time, IOptions<LlmOptions> options, ILogger<LlmGateway> logger)
+        LlmGatewayGuards guards, TimeProvider time, IOptions<LlmOptions> options, ILogger<LlmGateway> logger)
     {
         _factory = factory;
         _credentials = credentials;
         _calls = calls;
         _prices = prices;
+        _guards = guards;
         _time = time;
         _options = options;
         _logger = logger;
@@ -36,13 +39,16 @@ public sealed partial class LlmGateway
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(messages);
         if (spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } recorded)
         {
             return recorded;
         }
 
+        using var activity = LlmTelemetry.StartCall(spec);
         var startedAt = _time.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
+        var cacheKey = ResponseCacheKey.Compute(spec, messages, options);
         var settings = _options.Value;
         ChatResponse? response = null;
         Exception? failure = null;
@@ -53,13 +59,27 @@ public sealed partial class LlmGateway
         {
             var credential = await _credentials.GetAsync(spec.CredentialId, cancellationToken);
             provider = credential.Provider;
-            var client = _factory.Create(credential, spec.Model, Settings(spec.Parameters));
+            activity?.SetTag("gen_ai.provider.name", provider);
+            if (!spec.BypassCache && await _guards.Cache.GetAsync(cacheKey, cancellationToken) is { } hit)
+            {
+                return await RecordCacheHitAsync(spec, provider, hit, startedAt, stopwatch, activity, cancellationToken);
+            }
+
+            var modelSettings = Settings(spec.Parameters);
+            var limits = await _guards.Limits.GetAsync(spec.CredentialId, cancellationToken);
+            var client = _factory.Create(credential, spec.Model, modelSettings);
             while (true)
             {
                 attempts++;
                 try
                 {
-                    response = await client.GetResponseAsync(messages, options, cancellationToken);
+                    // The slot first, then the rate permit: a permit taken while waiting for a slot would be spent late.
+                    using (await _guards.Concurrency.EnterAsync(spec.CredentialId, cancellationToken))
+                    {
+                        await using var permit = await _guards.RateLimiter.AcquireAsync(spec.CredentialId, limits, cancellationToken);
+                        response = await client.GetResponseAsync(messages, options, cancellationToken);
+                    }
+
                     break;
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -84,6 +104,12 @@ public sealed partial class LlmGateway
             errorClass = ex.ErrorClass;
         }
 
+        if (response is not null)
+        {
+            // Paid for already: a cancellation now must not lose the row or the cached answer.
+            await _guards.Cache.SetAsync(cacheKey, new CachedResponse(response.Text, response.FinishReason?.Value), CancellationToken.None);
+        }
+
         var usage = response?.Usage;
         var input = (int)(usage?.InputTokenCount ?? 0);
         var output = (int)(usage?.OutputTokenCount ?? 0);
@@ -104,6 +130,16 @@ public sealed partial class LlmGateway
             LogCallFailed(spec.Model, spec.Purpose, errorClass, attempts);
         }
 
+        activity?.SetTag("edison.llm.cache_hit", false);
+        activity?.SetTag("edison.llm.attempts", attempts);
+        activity?.SetTag("edison.llm.call_id", id ?? record.Id);
+        activity?.SetTag("gen_ai.usage.input_tokens", input);
+        activity?.SetTag("gen_ai.usage.output_tokens", output);
+        if (errorClass is { } failedAs)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, failedAs.ToString());
+        }
+
         return new LlmResult(id ?? record.Id, response is not null, response?.Text ?? "", record.FinishReason, input, output, cost,
             record.LatencyMs, attempts, errorClass, record.Error);
     }
@@ -118,6 +154,24 @@ public sealed partial class LlmGateway
         {
             throw new LlmCallException(LlmErrorClass.BadRequest, $"The model config's parameters are invalid: {ex.Message}", ex);
         }
+    }
+
+    /// A hit is still a logical call: it gets its row (under its call_key when keyed), with no attempt and no cost.
+    private async Task<LlmResult> RecordCacheHitAsync(LlmCallSpec spec, string provider, CachedResponse hit, DateTimeOffset startedAt,
+        Stopwatch stopwatch, Activity? activity, CancellationToken cancellationToken)
+    {
+        var record = new LlmCallRecord(Persistence.Ids.New(), spec, provider, "succeeded", 0, 0, 0, 0, 0, 0m,
+            (int)stopwatch.ElapsedMilliseconds, hit.FinishReason, hit.Text, null, null, startedAt, _time.GetUtcNow()) { CacheHit = true };
+        var id = await _calls.RecordAsync(record, CancellationToken.None);
+        if (id is null && spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } raced)
+        {
+            return raced;
+        }
+
+        activity?.SetTag("edison.llm.cache_hit", true);
+        activity?.SetTag("edison.llm.attempts", 0);
+        activity?.SetTag("edison.llm.call_id", id ?? record.Id);
+        return new LlmResult(id ?? record.Id, true, hit.Text, hit.FinishReason, 0, 0, 0m, record.LatencyMs, 0, null, null) { CacheHit = true };
     }
 
     /// A sentence a person can act on; never the raw exception, which may echo request headers.

@@ -31,6 +31,21 @@ public sealed class LlmOptions
     /// <summary>Concurrent provider calls inside one chunk job.</summary>
     [Range(1, 64)]
     public int ChunkConcurrency { get; set; } = 4;
+
+    /// <summary>How long a successful response stays in the Redis response cache.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The window a credential's requests_per_minute applies to: a minute in production, shorter in tests
+    /// (the limit then means requests per window).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Provider calls in flight at once per credential in one process.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentCallsPerCredential { get; set; } = 8;
 }
 
 [OptionsValidator]

@@ -23,10 +23,21 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<IProviderAdapter, OllamaAdapter>();
         builder.Services.AddSingleton<Local.LocalModelCache>();
         builder.Services.AddSingleton<IProviderAdapter, Local.LocalProviderAdapter>();
+        builder.Services.AddOptions<RedisKeyOptions>().BindConfiguration(RedisKeyOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RedisKeyOptions>, RedisKeyOptionsValidator>();
         builder.Services.AddSingleton<IChatClientFactory, ChatClientFactory>();
+        builder.Services.AddSingleton<ResponseCache>();
+        builder.Services.AddSingleton<CredentialLimitStore>();
+        builder.Services.AddSingleton<LiveWorkerCount>();
+        builder.Services.AddSingleton<LocalRateLog>();
+        builder.Services.AddSingleton<CredentialRateLimiter>();
+        builder.Services.AddSingleton<CredentialConcurrency>();
+        builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),
+            sp.GetRequiredService<CredentialLimitStore>(), sp.GetRequiredService<CredentialRateLimiter>(),
+            sp.GetRequiredService<CredentialConcurrency>()));
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<LlmGatewayGuards>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LlmGateway>>()));
         return builder;
     }

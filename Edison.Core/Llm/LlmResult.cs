@@ -6,4 +6,7 @@ public sealed record LlmResult(Guid CallId, bool Succeeded, string Text, string?
 {
     /// <summary>True when the result was read back from an earlier recorded call.</summary>
     public bool Reused { get; init; }
+
+    /// <summary>True when the response came from the response cache (no provider call, cost 0).</summary>
+    public bool CacheHit { get; init; }
 }

@@ -91,6 +91,7 @@ public sealed class ChunkExecutor
             IterationId = run.IterationId,
             CallKey = $"exec:{run.IterationId}:{run.ModelRunId}:{item.CaseId}:{item.Sample}",
             Parameters = run.Parameters,
+            SampleIndex = item.Sample,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
 

@@ -14,4 +14,6 @@ if (BenchmarkSettings.FromEnvironment(args) is not { } settings)
     return 2;
 }
 
-return await PickupLatencyBenchmark.RunAsync(settings, stop.Token);
+return args.Contains("--gateway")
+    ? await GatewayBenchmark.RunAsync(settings, stop.Token)
+    : await PickupLatencyBenchmark.RunAsync(settings, stop.Token);

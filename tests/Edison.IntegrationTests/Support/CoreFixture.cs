@@ -36,14 +36,21 @@ public sealed class CoreFixture : IAsyncLifetime
 
     /// <summary>
     /// Another host on the fixture's database, with <paramref name="settings"/> over the fixture's own, for a test that needs
-    /// a different policy (the caller disposes it).
+    /// a different policy (the caller disposes it). Its Redis channels and keys get a fresh prefix unless the settings name
+    /// <c>Edison:Redis:KeyPrefix</c> (hosts that must share a rate limit pass the same one).
     /// </summary>
-    public async Task<IHost> StartHostAsync(IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken)
+    public Task<IHost> StartHostAsync(IEnumerable<KeyValuePair<string, string?>> settings, CancellationToken cancellationToken) =>
+        StartHostAsync(settings, null, cancellationToken);
+
+    /// <summary>As the other overload, with <paramref name="redisConnectionString"/> (when given) as the Redis server.</summary>
+    public async Task<IHost> StartHostAsync(IEnumerable<KeyValuePair<string, string?>> settings, string? redisConnectionString,
+        CancellationToken cancellationToken)
     {
         var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Edison:Llm:BaseDelay"] = "00:00:00.050",
             ["Edison:Llm:MaxAttempts"] = "3",
+            ["Edison:Redis:KeyPrefix"] = TestEnvironment.NewRedisPrefix(),
         };
         foreach (var (key, value) in settings)
         {
@@ -51,7 +58,7 @@ public sealed class CoreFixture : IAsyncLifetime
         }
 
         var builder = EdisonTestHost.CreateBuilder(Database.ConnectionString,
-            TestEnvironment.RedisConnectionStringWithPrefix(TestEnvironment.NewRedisPrefix()), merged, Logs);
+            redisConnectionString ?? TestEnvironment.RedisConnectionStringWithPrefix(merged["Edison:Redis:KeyPrefix"]!), merged, Logs);
         builder.Services.AddSingleton<IJobScheduler>(Jobs);
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
