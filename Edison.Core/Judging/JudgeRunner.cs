@@ -82,14 +82,11 @@ public sealed class JudgeRunner
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise",
         };
-        var result = await _gateway.CompleteAsync(spec, messages, new ChatOptions { ResponseFormat = VerdictFormat, Temperature = 0 }, cancellationToken);
-
-        PointwiseVerdict? verdict = null;
-        var error = result.Error;
-        if (result.Succeeded)
-        {
-            (verdict, error) = VerdictParser.Parse(result.Text, rubric);
-        }
+        var structured = await StructuredOutput.CompleteAsync(_gateway, spec, messages, VerdictFormat,
+            text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, cancellationToken);
+        var verdict = structured.Value;
+        var error = structured.Error;
+        var result = structured.Call;
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""

@@ -92,7 +92,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         const int Cases = 4;
         int[] wellJudgedCases = [1, 4];
-        // Case 2's judge answers prose instead of the verdict JSON; case 3's provider answers a body that is not JSON at all.
+        // Case 2's judge answers prose instead of the verdict JSON, also when retried with the parse error; case 3's provider
+        // answers a body that is not JSON at all, a provider failure that is not retried as a parse error.
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r => (SimulatedExperiment.IsJudgeCall(r), SimulatedExperiment.CaseNumber(r)) switch
         {
             (true, 2) => SimStep.Reply("The answer looks right to me: 4 out of 5."),
@@ -120,6 +121,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
             Assert.Equal("failed", results[3].JudgmentStatus);
             Assert.Null(results[3].Score);
             Assert.Contains("malformed", results[3].JudgmentError, StringComparison.OrdinalIgnoreCase);
+            var retry = Assert.Single(tenant.Requests, SimulatedExperiment.IsRepairCall);
+            Assert.Equal(2, SimulatedExperiment.CaseNumber(retry));
             foreach (var position in wellJudgedCases)
             {
                 Assert.Equal("succeeded", results[position].JudgmentStatus);

@@ -56,14 +56,22 @@ internal static partial class SimulatedExperiment
 
     public static bool IsJudgeCall(SimRequest request) => request.SchemaName == VerdictSchema;
 
-    /// <summary>The case number a model request asks about ("question-n") or a judge request judges ("answer-n").</summary>
+    /// <summary>
+    /// The case number a model request asks about ("question-n") or a judge request judges ("answer-n"). The first user
+    /// message is read, because a structured-output retry ends with the parse error, not the case.
+    /// </summary>
     public static int CaseNumber(SimRequest request)
     {
-        var match = (IsJudgeCall(request) ? AnswerNumber() : QuestionNumber()).Match(request.LastUserText);
+        var text = request.Messages.FirstOrDefault(m => m.Role == "user")?.Text ?? string.Empty;
+        var match = (IsJudgeCall(request) ? AnswerNumber() : QuestionNumber()).Match(text);
         return match.Success
             ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException($"No case number in: {request.LastUserText}");
+            : throw new InvalidOperationException($"No case number in: {text}");
     }
+
+    /// <summary>True for the structured-output retry that feeds the parse error back to the judge.</summary>
+    public static bool IsRepairCall(SimRequest request) =>
+        request.LastUserText.StartsWith("Your answer was not valid:", StringComparison.Ordinal);
 
     /// <summary>The model's answer to case n.</summary>
     public static SimStep Answer(SimRequest request) => SimStep.Reply($"answer-{CaseNumber(request)}");

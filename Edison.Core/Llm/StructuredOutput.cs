@@ -1,0 +1,73 @@
+using Microsoft.Extensions.AI;
+
+namespace Edison.Core.Llm;
+
+/// <summary>
+/// Asks for a JSON answer and gets a valid one or a reason: validate, else repair deterministically, else one more call
+/// with the model's bad answer and the error fed back. Providers without native JSON schema support need this.
+/// </summary>
+internal static class StructuredOutput
+{
+    /// <summary>The call_key suffix of the retry, so a re-run reuses the recorded retry like any other loop call.</summary>
+    public const string RepairKeySuffix = ":repair";
+
+    public static async Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(validate);
+        var callOptions = options?.Clone() ?? new ChatOptions();
+        callOptions.ResponseFormat = format;
+
+        var first = await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken);
+        if (!first.Succeeded)
+        {
+            return new StructuredResult<T>(null, first.Error, first, false, false);
+        }
+
+        var (value, error, repaired) = ValidateWithRepair(first.Text, validate);
+        if (value is not null)
+        {
+            return new StructuredResult<T>(value, null, first, repaired, false);
+        }
+
+        List<ChatMessage> retryMessages =
+        [
+            .. messages,
+            new(ChatRole.Assistant, first.Text),
+            new(ChatRole.User, $"Your answer was not valid: {error}. Reply again with only the JSON object."),
+        ];
+        var retrySpec = spec with { CallKey = spec.CallKey is null ? null : spec.CallKey + RepairKeySuffix };
+        var second = await gateway.CompleteAsync(retrySpec, retryMessages, callOptions, cancellationToken);
+        if (!second.Succeeded)
+        {
+            return new StructuredResult<T>(null, second.Error, second, false, true);
+        }
+
+        (value, error, repaired) = ValidateWithRepair(second.Text, validate);
+        return new StructuredResult<T>(value, value is null ? error : null, second, repaired, true);
+    }
+
+    private static (T? Value, string? Error, bool Repaired) ValidateWithRepair<T>(string text, Func<string, (T? Value, string? Error)> validate)
+        where T : class
+    {
+        var (value, error) = validate(text);
+        if (value is not null)
+        {
+            return (value, null, false);
+        }
+
+        var repairedText = JsonRepair.Repair(text);
+        if (string.Equals(repairedText, text, StringComparison.Ordinal))
+        {
+            return (null, error, false);
+        }
+
+        // The original error is the one to report: it describes what the model actually said.
+        var (repairedValue, _) = validate(repairedText);
+        return repairedValue is not null ? (repairedValue, null, true) : (null, error, false);
+    }
+}
