@@ -5,4 +5,6 @@ internal sealed record LlmCallRecord(Guid Id, LlmCallSpec Spec, string Provider,
     string? ResponseText, string? ErrorClass, string? Error, DateTimeOffset StartedAt, DateTimeOffset FinishedAt)
 {
     public bool CacheHit { get; init; }
+
+    public bool PriceKnown { get; init; } = true;
 }

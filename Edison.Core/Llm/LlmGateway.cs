@@ -114,11 +114,14 @@ public sealed partial class LlmGateway
         var input = (int)(usage?.InputTokenCount ?? 0);
         var output = (int)(usage?.OutputTokenCount ?? 0);
         var cached = (int)(usage?.CachedInputTokenCount ?? 0);
-        var cost = response is null ? 0m : await _prices.CostAsync(spec.Model, input, cached, output, cancellationToken);
+        // A failure costs nothing knowingly; only a paid answer of an unpriced model is flagged.
+        var (cost, priceKnown) = response is null
+            ? new PriceLookup(0m, true)
+            : await _prices.CostAsync(spec.Model, input, cached, output, cancellationToken);
         var record = new LlmCallRecord(Persistence.Ids.New(), spec, provider, response is null ? "failed" : "succeeded", attempts,
             input, output, cached, (int)(usage?.ReasoningTokenCount ?? 0), cost, (int)stopwatch.ElapsedMilliseconds,
             response?.FinishReason?.Value, response?.Text, errorClass?.ToString(), failure is null ? null : Describe(errorClass, failure),
-            startedAt, _time.GetUtcNow());
+            startedAt, _time.GetUtcNow()) { PriceKnown = priceKnown };
         var id = await _calls.RecordAsync(record, CancellationToken.None);
         if (id is null && spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } raced)
         {
@@ -141,7 +144,7 @@ public sealed partial class LlmGateway
         }
 
         return new LlmResult(id ?? record.Id, response is not null, response?.Text ?? "", record.FinishReason, input, output, cost,
-            record.LatencyMs, attempts, errorClass, record.Error);
+            record.LatencyMs, attempts, errorClass, record.Error) { PriceKnown = priceKnown };
     }
 
     private static ModelSettings Settings(string? parameters)

@@ -9,4 +9,7 @@ public sealed record LlmResult(Guid CallId, bool Succeeded, string Text, string?
 
     /// <summary>True when the response came from the response cache (no provider call, cost 0).</summary>
     public bool CacheHit { get; init; }
+
+    /// <summary>False when the model has no price in model_prices, so <see cref="CostUsd"/> is 0 without being free.</summary>
+    public bool PriceKnown { get; init; } = true;
 }

@@ -90,9 +90,17 @@ public sealed class IterationService
         var (outputsDone, outputsTotal) = await _progress.OutputsAsync(iterationId, cancellationToken);
         var (judgmentsDone, judgmentsTotal) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
         var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(row.Metrics, Json);
+        var unpriced = await connection.QuerySingleAsync<(int Calls, string? Models)>(new CommandDefinition("""
+            SELECT count(*)::int, string_agg(DISTINCT model, ', ' ORDER BY model)
+            FROM llm_calls WHERE iteration_id = @iterationId AND NOT price_known
+            """, new { iterationId }, cancellationToken: cancellationToken));
         return new IterationView(row.Id, row.ExperimentId, row.ExperimentName, row.Number, row.Status, outputsDone, outputsTotal, judgmentsDone,
             judgmentsTotal, metrics?.MeanScore, metrics?.CiLow, metrics?.CiHigh, metrics?.FailedOutputs ?? 0, metrics?.FailedJudgments ?? 0,
-            row.CostUsd, row.InputTokens, row.OutputTokens, row.Error);
+            row.CostUsd, row.InputTokens, row.OutputTokens, row.Error)
+        {
+            UnpricedCalls = unpriced.Calls,
+            UnpricedModels = unpriced.Models,
+        };
     }
 
     /// <summary>Every case × model × sample of the iteration, with output and judgment where they exist.</summary>

@@ -7,4 +7,10 @@ public sealed record IterationView(Guid Id, Guid ExperimentId, string Experiment
 {
     /// <summary>Whether the page should keep listening for progress.</summary>
     public bool IsLive => !IterationStatus.IsTerminal(Status);
+
+    /// <summary>How many succeeded calls had no price, so the cost above leaves them out.</summary>
+    public int UnpricedCalls { get; init; }
+
+    /// <summary>The models without a price, comma-separated; null when every call was priced.</summary>
+    public string? UnpricedModels { get; init; }
 }
