@@ -15,6 +15,7 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<CredentialStore>();
         builder.Services.AddSingleton<LlmCallStore>();
         builder.Services.AddSingleton<PriceTable>();
+        builder.Services.AddSingleton(CredentialService.Create);
         builder.Services.AddSingleton<IProviderAdapter, OpenAIAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, OpenAICompatibleAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, AzureOpenAIAdapter>();
