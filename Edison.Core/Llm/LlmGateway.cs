@@ -117,7 +117,8 @@ public sealed partial class LlmGateway
         // A failure costs nothing knowingly; only a paid answer of an unpriced model is flagged.
         var (cost, priceKnown) = response is null
             ? new PriceLookup(0m, true)
-            : await _prices.CostAsync(spec.Model, input, cached, output, cancellationToken);
+            // The call is paid for: a cancellation from here on must not lose its row.
+            : await _prices.CostAsync(spec.Model, input, cached, output, CancellationToken.None);
         var record = new LlmCallRecord(Persistence.Ids.New(), spec, provider, response is null ? "failed" : "succeeded", attempts,
             input, output, cached, (int)(usage?.ReasoningTokenCount ?? 0), cost, (int)stopwatch.ElapsedMilliseconds,
             response?.FinishReason?.Value, response?.Text, errorClass?.ToString(), failure is null ? null : Describe(errorClass, failure),
