@@ -45,4 +45,17 @@ public static class EdisonTestHost
         builder.AddEdisonCore();
         return builder;
     }
+
+    /// <summary>Stops a host within 15 s and disposes it; a null host (a fixture that never started) is ignored.</summary>
+    public static async Task StopAndDisposeAsync(IHost? host)
+    {
+        if (host is null)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await host.StopAsync(cts.Token);
+        host.Dispose();
+    }
 }

@@ -67,12 +67,7 @@ public sealed class CoreFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await _host.StopAsync(cts.Token);
-            _host.Dispose();
-        }
+        await EdisonTestHost.StopAndDisposeAsync(_host);
 
         if (_simulator is not null)
         {
