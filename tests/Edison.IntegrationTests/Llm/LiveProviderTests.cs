@@ -1,0 +1,61 @@
+using Edison.Core.Judging;
+using Edison.Core.Llm;
+using Edison.IntegrationTests.Support;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Edison.IntegrationTests.Llm;
+
+/// <summary>
+/// The gateway against real providers, when their keys are set: a test connection, a plain reply with usage recorded, and a
+/// judge verdict through structured output. Models default to small, cheap ones and can be changed by environment variable.
+/// </summary>
+public sealed class LiveProviderTests(CoreFixture fixture) : IClassFixture<CoreFixture>
+{
+    [LiveProviderFact("EDISON_LIVE_OPENAI_KEY")]
+    public Task OpenAI_RealService_AnswersAndJudges() =>
+        RunAsync(ProviderKinds.OpenAI, null, Env("EDISON_LIVE_OPENAI_KEY")!, Env("EDISON_LIVE_OPENAI_MODEL") ?? "gpt-4o-mini");
+
+    [LiveProviderFact("EDISON_LIVE_ANTHROPIC_KEY")]
+    public Task Anthropic_RealService_AnswersAndJudges() =>
+        RunAsync(ProviderKinds.Anthropic, null, Env("EDISON_LIVE_ANTHROPIC_KEY")!, Env("EDISON_LIVE_ANTHROPIC_MODEL") ?? "claude-haiku-4-5");
+
+    [LiveProviderFact("EDISON_LIVE_GEMINI_KEY")]
+    public Task Gemini_RealService_AnswersAndJudges() =>
+        RunAsync(ProviderKinds.Gemini, null, Env("EDISON_LIVE_GEMINI_KEY")!, Env("EDISON_LIVE_GEMINI_MODEL") ?? "gemini-2.5-flash");
+
+    [LiveProviderFact("EDISON_LIVE_OLLAMA_URL")]
+    public Task Ollama_RealServer_AnswersAndJudges() =>
+        RunAsync(ProviderKinds.Ollama, Env("EDISON_LIVE_OLLAMA_URL"), "", Env("EDISON_LIVE_OLLAMA_MODEL") ?? "llama3.2");
+
+    private async Task RunAsync(string provider, string? baseUrl, string apiKey, string model)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var credentials = fixture.Services.GetRequiredService<CredentialService>();
+        var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
+        var created = await credentials.CreateAsync(projectId, new CredentialDraft($"live {provider}", provider, baseUrl, apiKey), cts.Token);
+        Assert.True(created.Succeeded, created.Error);
+        var credentialId = created.Id!.Value;
+
+        var test = await credentials.TestConnectionAsync(projectId, credentialId, model, cts.Token);
+        Assert.True(test.Ok, test.Error);
+
+        var gateway = fixture.Services.GetRequiredService<LlmGateway>();
+        var spec = new LlmCallSpec(projectId, credentialId, model, "live-test");
+        var plain = await gateway.CompleteAsync(spec, [new ChatMessage(ChatRole.User, "Name one primary colour. One word.")],
+            new ChatOptions { MaxOutputTokens = 20 }, cts.Token);
+        Assert.True(plain.Succeeded, plain.Error);
+        Assert.False(string.IsNullOrWhiteSpace(plain.Text));
+        Assert.True(plain.InputTokens > 0 && plain.OutputTokens > 0, "The provider reported no usage.");
+
+        var rubric = Core.Experiments.Rubric.SingleCriterion("Correctness", "Names a primary colour.");
+        var messages = JudgePrompt.Build("Name one primary colour.", rubric, "{\"question\": \"Name one primary colour.\"}", null, "Blue", "");
+        var verdict = await gateway.CompleteAsync(spec with { Purpose = "live-judge" }, messages,
+            new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema<PointwiseVerdict>(), MaxOutputTokens = 800 }, cts.Token);
+        Assert.True(verdict.Succeeded, verdict.Error);
+        var (parsed, error) = VerdictParser.Parse(verdict.Text, rubric);
+        Assert.True(parsed is not null, error);
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}
