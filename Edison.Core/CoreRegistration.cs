@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
+using Edison.Core.Loop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.Runs;
@@ -29,6 +30,7 @@ public static class CoreRegistration
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
         builder.Services.AddRuns();
+        builder.Services.AddLoop();
         return builder;
     }
 

@@ -33,31 +33,99 @@ public sealed class ExperimentService
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var projectId = await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
-        var experimentId = Ids.New();
-        var rubric = Rubric.SingleCriterion(draft.CriterionName.Trim(), draft.CriterionDescription.Trim());
-        var credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({experimentId.ToString("N")[^8..]})";
+        var credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({Guid.NewGuid().ToString("N")[^8..]})";
         var credentialId = await _credentials.CreateAsync(connection, transaction, projectId, credentialName,
             ProviderKinds.OpenAICompatible, new Uri(draft.BaseUrl.Trim()), draft.ApiKey.Trim(), cancellationToken);
+        var definition = new ExperimentDefinition
+        {
+            Name = draft.Name.Trim(),
+            Goal = draft.Goal.Trim(),
+            Rubric = Rubric.SingleCriterion(draft.CriterionName.Trim(), draft.CriterionDescription.Trim()),
+            PromptTemplate = draft.PromptTemplate,
+            SystemText = draft.SystemText,
+            Cases = cases,
+            Models = [new ModelConfigDraft(credentialId, draft.Model.Trim())],
+            Judges = [new JudgeConfigDraft(JudgeKinds.Pointwise, credentialId, draft.JudgeModel.Trim())],
+            StopRules = new StopRules(),
+        };
+        var experimentId = await InsertAsync(connection, transaction, projectId, definition, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (experimentId, errors);
+    }
 
+    /// <summary>
+    /// Validates a full definition (models, judges, refiner, stop rules) and, when valid, stores it in the default project
+    /// in one transaction. The credentials it names must already exist in that project.
+    /// </summary>
+    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDefinition definition,
+        CancellationToken cancellationToken)
+    {
+        var errors = ExperimentDefinitionValidation.Validate(definition);
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var projectId = await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
+        var credentialIds = definition.Models.Select(m => m.CredentialId).Concat(definition.Judges.Select(j => j.CredentialId))
+            .Concat(definition.Refiner.CredentialId is { } r ? [r] : []).Distinct().ToArray();
+        var known = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM provider_credentials WHERE project_id = @projectId AND id = ANY(@credentialIds)",
+            new { projectId, credentialIds }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        var unknown = credentialIds.Where(id => !known.Contains(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            return (null, new Dictionary<string, List<string>>(StringComparer.Ordinal)
+            {
+                [nameof(ExperimentDefinition.Models)] = [$"{unknown.Count} of the chosen credentials no longer exist; choose them again."],
+            });
+        }
+
+        var experimentId = await InsertAsync(connection, transaction, projectId, definition, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (experimentId, errors);
+    }
+
+    private static async Task<Guid> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId,
+        ExperimentDefinition definition, CancellationToken cancellationToken)
+    {
+        var experimentId = Ids.New();
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO experiments (id, project_id, name, goal, rubric, stop_rules)
-            VALUES (@experimentId, @projectId, @name, @goal, @rubric::jsonb, '{"maxIterations": 10}'::jsonb);
+            INSERT INTO experiments (id, project_id, name, goal, rubric, safety_config, refiner_config, stop_rules, review_mode, jury_aggregation)
+            VALUES (@experimentId, @projectId, @name, @goal, @rubric::jsonb, @safety::jsonb, @refiner::jsonb, @stopRules::jsonb, @reviewMode,
+                    @juryAggregation);
             INSERT INTO prompt_versions (id, experiment_id, version, template, system_text, changelog, labels)
             VALUES (@promptId, @experimentId, 1, @template, @systemText, 'Seed prompt', '{}');
-            INSERT INTO model_configs (id, experiment_id, credential_id, model, display_name, position)
-            VALUES (@modelConfigId, @experimentId, @credentialId, @model, @model, 0);
-            INSERT INTO judge_configs (id, experiment_id, kind, credential_id, model, position)
-            VALUES (@judgeConfigId, @experimentId, 'pointwise', @credentialId, @judgeModel, 0);
             """,
             new
             {
-                experimentId, projectId, name = draft.Name.Trim(), goal = draft.Goal.Trim(), rubric = JsonSerializer.Serialize(rubric, Json),
-                promptId = Ids.New(), template = draft.PromptTemplate, systemText = draft.SystemText, modelConfigId = Ids.New(),
-                credentialId, model = draft.Model.Trim(), judgeConfigId = Ids.New(), judgeModel = draft.JudgeModel.Trim(),
+                experimentId, projectId, name = definition.Name.Trim(), goal = definition.Goal.Trim(),
+                rubric = JsonSerializer.Serialize(definition.Rubric, Json), safety = JsonSerializer.Serialize(definition.Safety, Json),
+                refiner = JsonSerializer.Serialize(definition.Refiner, Json), stopRules = JsonSerializer.Serialize(definition.StopRules, Json),
+                reviewMode = definition.ReviewMode, juryAggregation = definition.JuryAggregation,
+                promptId = Ids.New(), template = definition.PromptTemplate, systemText = definition.SystemText,
             }, transaction, cancellationToken: cancellationToken));
-        await DatasetStore.CreateAsync(connection, transaction, projectId, experimentId, "Test cases", cases, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (experimentId, errors);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO model_configs (id, experiment_id, credential_id, model, display_name, parameters, seed, samples_per_case, position)
+            VALUES (@Id, @ExperimentId, @CredentialId, @Model, @DisplayName, @Parameters::jsonb, @Seed, @SamplesPerCase, @Position)
+            """, definition.Models.Select((m, i) => new
+            {
+                Id = Ids.New(), ExperimentId = experimentId, m.CredentialId, Model = m.Model.Trim(),
+                DisplayName = string.IsNullOrWhiteSpace(m.DisplayName) ? m.Model.Trim() : m.DisplayName.Trim(), Parameters = m.ParametersJson,
+                m.Seed, m.SamplesPerCase, Position = i,
+            }), transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO judge_configs (id, experiment_id, kind, credential_id, model, system_prompt, reasoning, position)
+            VALUES (@Id, @ExperimentId, @Kind, @CredentialId, @Model, @SystemPrompt, @Reasoning, @Position)
+            """, definition.Judges.Select((j, i) => new
+            {
+                Id = Ids.New(), ExperimentId = experimentId, j.Kind, j.CredentialId, Model = j.Model.Trim(), j.SystemPrompt, j.Reasoning,
+                Position = i,
+            }), transaction, cancellationToken: cancellationToken));
+        await DatasetStore.CreateAsync(connection, transaction, projectId, experimentId, "Test cases", definition.Cases, cancellationToken);
+        return experimentId;
     }
 
     /// <summary>Lists experiments, newest first, with their latest iteration.</summary>
@@ -105,6 +173,16 @@ public sealed class ExperimentService
         var rubric = JsonSerializer.Deserialize<Rubric>(row.Rubric, Json)!;
         return new ExperimentDetails(row.Id, row.ProjectId, row.Name, row.Goal, rubric, row.PromptTemplate, row.SystemText, row.PromptVersion,
             row.Model, row.JudgeModel, row.BaseUrl, row.KeyLast4, row.CaseCount, iterations.ToList());
+    }
+
+    /// <summary>The project everything lives in until accounts and projects arrive; created on first use.</summary>
+    public async Task<Guid> DefaultProjectIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return id;
     }
 
     private static async Task<Guid> EnsureDefaultProjectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,

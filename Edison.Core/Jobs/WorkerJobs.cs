@@ -15,6 +15,9 @@ public static class WorkerJobs
     /// <summary>Judges a chunk of outputs with one judge.</summary>
     public const string JudgeChunk = "Edison.Worker.Jobs.JudgeChunkJob, Edison.Worker";
 
+    /// <summary>Has the refiner draft the next prompt version of an iteration.</summary>
+    public const string RefineIteration = "Edison.Worker.Jobs.RefineIterationJob, Edison.Worker";
+
     /// <summary>Data keys shared by the jobs.</summary>
     public static class Keys
     {

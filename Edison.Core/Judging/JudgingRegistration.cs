@@ -11,5 +11,6 @@ internal static class JudgingRegistration
 {
     public static IServiceCollection AddJudging(this IServiceCollection services) =>
         services.AddSingleton(sp => new JudgeRunner(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<IOptions<JudgingOptions>>()));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Edison.Core.Checks;
 using Edison.Core.Events;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
@@ -13,6 +14,7 @@ namespace Edison.Core.Runs;
 /// <summary>Runs one chunk of cases through one model, writing each output exactly once.</summary>
 public sealed class ChunkExecutor
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
     private readonly IEventBus _events;
@@ -34,7 +36,8 @@ public sealed class ChunkExecutor
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""
             SELECT mr.id AS model_run_id, mr.iteration_id, i.experiment_id, e.project_id, i.status, i.dataset_version_id,
-                   mc.credential_id, mc.model, mc.parameters::text AS parameters, mc.samples_per_case, mc.seed, pv.template, pv.system_text
+                   mc.credential_id, mc.model, mc.parameters::text AS parameters, mc.samples_per_case, mc.seed, pv.template, pv.system_text,
+                   pv.few_shots::text AS few_shots, e.checks::text AS checks, i.is_paused
             FROM model_runs mr
             JOIN iterations i ON i.id = mr.iteration_id
             JOIN experiments e ON e.id = i.experiment_id
@@ -42,7 +45,7 @@ public sealed class ChunkExecutor
             JOIN prompt_versions pv ON pv.id = i.prompt_version_id
             WHERE mr.id = @modelRunId
             """, new { modelRunId }, cancellationToken: cancellationToken));
-        if (run is null || run.Status != IterationStatus.Executing)
+        if (run is null || run.Status != IterationStatus.Executing || run.IsPaused)
         {
             return;
         }
@@ -63,24 +66,30 @@ public sealed class ChunkExecutor
             """, new { run.DatasetVersionId, from, count, modelRunId, samples = run.SamplesPerCase }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
-        await Parallel.ForEachAsync(todo, new ParallelOptions
-        {
-            MaxDegreeOfParallelism = _options.Value.ChunkConcurrency,
-            CancellationToken = cancellationToken,
-        }, async (item, ct) => await ExecuteOneAsync(run, template!, item, ct));
+        var fewShots = JsonSerializer.Deserialize<List<FewShotPair>>(run.FewShots, Json) ?? [];
+        var checks = JsonSerializer.Deserialize<List<CheckSpec>>(run.Checks, Json) ?? [];
+        await IterationWatch.ForEachAsync(_dataSource, run.IterationId, todo, _options.Value.ChunkConcurrency,
+            (item, ct) => ExecuteOneAsync(run, template!, fewShots, checks, item, ct), cancellationToken);
 
         var (done, total) = await _progress.OutputsAsync(run.IterationId, cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(run.ExperimentId, run.IterationId, ExperimentEvent.Progress, IterationStatus.Executing,
             done, total), cancellationToken);
     }
 
-    private async Task ExecuteOneAsync(RunRow run, PromptTemplate template, WorkItem item, CancellationToken cancellationToken)
+    private async Task ExecuteOneAsync(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, IReadOnlyList<CheckSpec> checks,
+        WorkItem item, CancellationToken cancellationToken)
     {
         var variables = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.Input)!;
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(run.SystemText))
         {
             messages.Add(new ChatMessage(ChatRole.System, run.SystemText));
+        }
+
+        foreach (var example in fewShots)
+        {
+            messages.Add(new ChatMessage(ChatRole.User, example.Input));
+            messages.Add(new ChatMessage(ChatRole.Assistant, example.Output));
         }
 
         messages.Add(new ChatMessage(ChatRole.User, template.Render(variables)));
@@ -94,13 +103,16 @@ public sealed class ChunkExecutor
             SampleIndex = item.Sample,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
+        var checkResults = result.Succeeded ? CheckRunner.Run(checks, new OutputFacts(result.Text, result.LatencyMs, result.CostUsd)) : [];
+        var pii = result.Succeeded ? PiiScanner.FlagNames(PiiScanner.Scan(result.Text)) : [];
+        var truncated = result.FinishReason is "length" or "content_filter";
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO outputs (id, model_run_id, case_id, case_version, sample, status, text, finish_reason, error,
-                                 input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id)
+                                 input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id, checks, pii_flags, truncated)
             VALUES (@id, @modelRunId, @caseId, @caseVersion, @sample, @status, @text, @finishReason, @error,
-                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId)
+                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId, @checks::jsonb, @pii, @truncated)
             ON CONFLICT (model_run_id, case_id, sample) DO NOTHING
             """,
             new
@@ -108,11 +120,15 @@ public sealed class ChunkExecutor
                 id = Ids.New(), run.ModelRunId, item.CaseId, item.CaseVersion, item.Sample,
                 status = result.Succeeded ? "succeeded" : "failed", text = result.Text, result.FinishReason, result.Error,
                 result.InputTokens, result.OutputTokens, result.LatencyMs, result.CostUsd, result.CallId,
+                checks = JsonSerializer.Serialize(checkResults, Json), pii = pii.ToArray(), truncated,
             }, cancellationToken: cancellationToken));
     }
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
-        Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText);
+        Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText, string FewShots,
+        string Checks, bool IsPaused);
+
+    private sealed record FewShotPair(string Input, string Output);
 
     private sealed record WorkItem(Guid CaseId, int CaseVersion, string Input, int Sample);
 }

@@ -1,5 +1,6 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
+using Edison.Core.Loop;
 using Microsoft.Extensions.Logging;
 
 namespace Edison.Core.Runs;
@@ -13,13 +14,17 @@ public sealed partial class IterationCoordinator
     private readonly IterationStateStore _states;
     private readonly WorkProgress _progress;
     private readonly IterationAggregator _aggregator;
+    private readonly LoopState _loop;
+    private readonly ReviewService _reviews;
     private readonly IJobScheduler _jobs;
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
-    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, IterationAggregator aggregator, IJobScheduler jobs,
-        IEventBus events, ILogger<IterationCoordinator> logger)
+    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, IterationAggregator aggregator, LoopState loop,
+        ReviewService reviews, IJobScheduler jobs, IEventBus events, ILogger<IterationCoordinator> logger)
     {
+        _reviews = reviews;
+        _loop = loop;
         _states = states;
         _progress = progress;
         _aggregator = aggregator;
@@ -32,7 +37,7 @@ public sealed partial class IterationCoordinator
     public async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(iterationId, cancellationToken);
-        if (state is null || IterationStatus.IsTerminal(state.Status))
+        if (state is null || IterationStatus.IsTerminal(state.Status) || state.IsPaused)
         {
             return;
         }
@@ -71,8 +76,28 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Aggregating)
         {
-            await _aggregator.AggregateAsync(iterationId, cancellationToken);
-            await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+            var (_, comparison) = await _aggregator.AggregateAsync(iterationId, cancellationToken);
+            var stop = await _loop.AfterAggregationAsync(iterationId, comparison, cancellationToken);
+            if (stop is not null)
+            {
+                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                return;
+            }
+
+            await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Refining, cancellationToken);
+            state = state with { Status = IterationStatus.Refining };
+        }
+
+        if (state.Status == IterationStatus.Refining)
+        {
+            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.RefineIteration, $"refine:{iterationId}",
+                new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Chunk), cancellationToken);
+        }
+
+        // After a crash between storing a suggestion and autopilot's decision, the decision is made here.
+        if (state.Status == IterationStatus.Reviewing)
+        {
+            await _reviews.TryAutoApplyAsync(iterationId, cancellationToken);
         }
     }
 

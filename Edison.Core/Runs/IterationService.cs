@@ -54,22 +54,80 @@ public sealed class IterationService
             return new StartIterationResult(null, problem);
         }
 
-        var iterationId = Ids.New();
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO iterations (id, experiment_id, number, prompt_version_id, dataset_version_id, status)
-            VALUES (@iterationId, @experimentId, (SELECT coalesce(max(number), 0) + 1 FROM iterations WHERE experiment_id = @experimentId),
-                    @promptVersionId, @datasetVersionId, 'pending');
-            INSERT INTO model_runs (id, iteration_id, model_config_id)
-            SELECT gen_random_uuid(), @iterationId, id FROM model_configs WHERE experiment_id = @experimentId AND is_enabled;
-            UPDATE experiments SET status = 'running', updated_at = now() WHERE id = @experimentId;
-            """, new { iterationId, experimentId, source.PromptVersionId, source.DatasetVersionId }, transaction, cancellationToken: cancellationToken));
+        var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId, source.DatasetVersionId,
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:start",
-            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
-        await _events.PublishAsync(new ExperimentEvent(experimentId, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Pending, 0, 0),
-            cancellationToken);
+        await HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
         return new StartIterationResult(iterationId, null);
+    }
+
+    /// <summary>
+    /// Cancels an unfinished iteration: no new provider call starts and calls in flight are cancelled within a second;
+    /// what finished stays visible and counts in no statistic. Returns false when it had already ended.
+    /// </summary>
+    public async Task<bool> CancelAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            UPDATE iterations SET status = 'cancelled', finished_at = now(), stop_reason = 'Cancelled by a person.'
+            WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
+            RETURNING experiment_id
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        if (experimentId is null)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE suggestions SET status = 'superseded' WHERE iteration_id = @iterationId AND status = 'pending';
+            UPDATE experiments SET status = 'stopped', stop_reason = 'Cancelled by a person.', updated_at = now() WHERE id = @experimentId;
+            """, new { iterationId, experimentId }, cancellationToken: cancellationToken));
+        await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Cancelled, 0, 0),
+            cancellationToken);
+        return true;
+    }
+
+    /// <summary>Pauses an unfinished iteration: calls in flight finish, no new one starts. Returns false when it had ended.</summary>
+    public Task<bool> PauseAsync(Guid iterationId, CancellationToken cancellationToken) => SetPausedAsync(iterationId, true, cancellationToken);
+
+    /// <summary>Resumes a paused iteration where it stopped.</summary>
+    public async Task<bool> ResumeAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        if (!await SetPausedAsync(iterationId, false, cancellationToken))
+        {
+            return false;
+        }
+
+        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:resume:{Ids.New():N}",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
+        return true;
+    }
+
+    private async Task<bool> SetPausedAsync(Guid iterationId, bool paused, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            UPDATE iterations SET is_paused = @paused WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
+            RETURNING experiment_id
+            """, new { iterationId, paused }, cancellationToken: cancellationToken));
+        if (experimentId is { } id)
+        {
+            await _events.PublishAsync(new ExperimentEvent(id, iterationId, ExperimentEvent.StatusChanged, paused ? "paused" : "resumed", 0, 0),
+                cancellationToken);
+        }
+
+        return experimentId is not null;
+    }
+
+    /// Gives a new iteration to the workers and tells the live pages.
+    internal static async Task HandOverAsync(IJobScheduler jobs, IEventBus events, Guid experimentId, Guid iterationId,
+        CancellationToken cancellationToken)
+    {
+        await jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:start",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
+        await events.PublishAsync(new ExperimentEvent(experimentId, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Pending, 0, 0),
+            cancellationToken);
     }
 
     /// <summary>Reads an iteration's state and figures, or null when it does not exist.</summary>
@@ -89,7 +147,7 @@ public sealed class IterationService
 
         var (outputsDone, outputsTotal) = await _progress.OutputsAsync(iterationId, cancellationToken);
         var (judgmentsDone, judgmentsTotal) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
-        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(row.Metrics, Json);
+        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, Loop.LoopJson.Options);
         var unpriced = await connection.QuerySingleAsync<(int Calls, string? Models)>(new CommandDefinition("""
             SELECT count(*)::int, string_agg(DISTINCT model, ', ' ORDER BY model)
             FROM llm_calls WHERE iteration_id = @iterationId AND NOT price_known
@@ -125,7 +183,7 @@ public sealed class IterationService
         return rows.ToList();
     }
 
-    private static async Task<string?> CheckVariablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string templateText,
+    internal static async Task<string?> CheckVariablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string templateText,
         Guid datasetVersionId, CancellationToken cancellationToken)
     {
         if (!PromptTemplate.TryParse(templateText, out var template, out var error))

@@ -10,7 +10,7 @@ internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<IterationState>(new CommandDefinition(
-            "SELECT id, experiment_id, status, dataset_version_id FROM iterations WHERE id = @iterationId",
+            "SELECT id, experiment_id, status, dataset_version_id, is_paused FROM iterations WHERE id = @iterationId",
             new { iterationId }, cancellationToken: cancellationToken));
     }
 
@@ -28,4 +28,4 @@ internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvi
     }
 }
 
-internal sealed record IterationState(Guid Id, Guid ExperimentId, string Status, Guid DatasetVersionId);
+internal sealed record IterationState(Guid Id, Guid ExperimentId, string Status, Guid DatasetVersionId, bool IsPaused);

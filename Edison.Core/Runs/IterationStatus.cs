@@ -15,6 +15,12 @@ public static class IterationStatus
     /// <summary>Computing statistics.</summary>
     public const string Aggregating = "aggregating";
 
+    /// <summary>The refiner drafting the next version from the judges' advice.</summary>
+    public const string Refining = "refining";
+
+    /// <summary>A suggestion waiting for a person (or for autopilot's guardrails).</summary>
+    public const string Reviewing = "reviewing";
+
     /// <summary>Done; results are final.</summary>
     public const string Completed = "completed";
 

@@ -21,7 +21,7 @@ public sealed class IterationSweeper
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var active = await connection.QueryAsync<Guid>(new CommandDefinition(
-            "SELECT id FROM iterations WHERE status IN ('pending', 'executing', 'judging', 'aggregating') AND NOT is_paused",
+            "SELECT id FROM iterations WHERE status IN ('pending', 'executing', 'judging', 'aggregating', 'refining', 'reviewing') AND NOT is_paused",
             cancellationToken: cancellationToken));
         foreach (var iterationId in active)
         {

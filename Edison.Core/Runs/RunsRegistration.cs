@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
+using Edison.Core.Loop;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,10 +16,12 @@ internal static class RunsRegistration
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<WorkProgress>();
         services.AddSingleton<IterationAggregator>();
+        services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
-            sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
+            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>()));

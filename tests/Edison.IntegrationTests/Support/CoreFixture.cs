@@ -43,8 +43,12 @@ public sealed class CoreFixture : IAsyncLifetime
         StartHostAsync(settings, null, cancellationToken);
 
     /// <summary>As the other overload, with <paramref name="redisConnectionString"/> (when given) as the Redis server.</summary>
+    public Task<IHost> StartHostAsync(IEnumerable<KeyValuePair<string, string?>> settings, string? redisConnectionString,
+        CancellationToken cancellationToken) => StartHostAsync(settings, redisConnectionString, null, cancellationToken);
+
+    /// <summary>As the other overloads, with <paramref name="configureServices"/> applied last (a test-only seam).</summary>
     public async Task<IHost> StartHostAsync(IEnumerable<KeyValuePair<string, string?>> settings, string? redisConnectionString,
-        CancellationToken cancellationToken)
+        Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -60,6 +64,7 @@ public sealed class CoreFixture : IAsyncLifetime
         var builder = EdisonTestHost.CreateBuilder(Database.ConnectionString,
             redisConnectionString ?? TestEnvironment.RedisConnectionStringWithPrefix(merged["Edison:Redis:KeyPrefix"]!), merged, Logs);
         builder.Services.AddSingleton<IJobScheduler>(Jobs);
+        configureServices?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return host;

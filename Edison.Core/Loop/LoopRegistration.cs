@@ -1,0 +1,21 @@
+using Edison.Core.Events;
+using Edison.Core.Jobs;
+using Edison.Core.Refining;
+using Edison.Core.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Edison.Core.Loop;
+
+internal static class LoopRegistration
+{
+    public static IServiceCollection AddLoop(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ReviewService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>()));
+        services.AddSingleton(sp => new RefinementService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<RefinerPipeline>(),
+            sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<RefinementService>>()));
+        return services;
+    }
+}

@@ -1,0 +1,261 @@
+using System.Text.Json;
+using Dapper;
+using Edison.Core.Events;
+using Edison.Core.Experiments;
+using Edison.Core.Jobs;
+using Edison.Core.Persistence;
+using Edison.Core.Prompts;
+using Edison.Core.Runs;
+using Npgsql;
+
+namespace Edison.Core.Loop;
+
+/// <summary>
+/// The human in the loop: approve (optionally after editing) a suggestion into the next prompt version and start its
+/// iteration, reject it or ask for changes (the refiner tries again with the note), stop the loop, and rate outputs.
+/// Every action is one transaction guarded by the suggestion's status, so a double click or a race does nothing twice.
+/// </summary>
+public sealed class ReviewService
+{
+    private static readonly JsonSerializerOptions Json = LoopJson.Options;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IJobScheduler _jobs;
+    private readonly IEventBus _events;
+    private readonly IterationAggregator _aggregator;
+
+    internal ReviewService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationAggregator aggregator)
+    {
+        _aggregator = aggregator;
+        _dataSource = dataSource;
+        _jobs = jobs;
+        _events = events;
+    }
+
+    /// <summary>Approves the suggestion as is, or with the reviewer's edit, creating the next version and its iteration.</summary>
+    public Task<ReviewDecision> ApproveAsync(Guid suggestionId, Guid? reviewerId, string note, SuggestionEdit? edit, CancellationToken cancellationToken) =>
+        ApplyAsync(suggestionId, reviewerId, note ?? "", edit, automatic: false, cancellationToken);
+
+    /// <summary>Rejects the suggestion; the note goes to the refiner, which drafts a new one from the recommended version.</summary>
+    public Task<ReviewDecision> RejectAsync(Guid suggestionId, Guid? reviewerId, string note, CancellationToken cancellationToken) =>
+        SendBackAsync(suggestionId, reviewerId, note, "rejected", "reject", cancellationToken);
+
+    /// <summary>Asks the refiner to try again with the note.</summary>
+    public Task<ReviewDecision> RequestChangesAsync(Guid suggestionId, Guid? reviewerId, string note, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(note)
+            ? Task.FromResult(ReviewDecision.Refused("Say what to change; the refiner reads your note."))
+            : SendBackAsync(suggestionId, reviewerId, note, "changes_requested", "request_changes", cancellationToken);
+
+    /// <summary>Ends the loop at an iteration waiting for review, recording who stopped it.</summary>
+    public async Task<ReviewDecision> StopAsync(Guid iterationId, Guid? reviewerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            UPDATE iterations SET status = 'completed', finished_at = now() WHERE id = @iterationId AND status = 'reviewing' RETURNING experiment_id
+            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
+        if (experimentId is null)
+        {
+            return ReviewDecision.Refused("This iteration is not waiting for review any more.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE suggestions SET status = 'superseded' WHERE iteration_id = @iterationId AND status = 'pending'",
+            new { iterationId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        await LoopState.StopAsync(connection, iterationId, experimentId.Value,
+            new StopDecision("reviewer", "Stopped by a reviewer.", new Dictionary<string, double>()), cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Completed, 0, 0),
+            cancellationToken);
+        return new ReviewDecision(true, null);
+    }
+
+    /// <summary>
+    /// Records a person's scores for an output as their own human judge, counted in statistics and in judge agreement.
+    /// Rating again replaces the person's earlier rating.
+    /// </summary>
+    public async Task<ReviewDecision> RateOutputAsync(Guid outputId, Guid raterId, IReadOnlyDictionary<string, int> scores, string note,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var target = await connection.QuerySingleOrDefaultAsync<(Guid ExperimentId, Guid IterationId, string Rubric)>(new CommandDefinition("""
+            SELECT e.id, mr.iteration_id, e.rubric::text FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id
+            JOIN iterations i ON i.id = mr.iteration_id JOIN experiments e ON e.id = i.experiment_id
+            WHERE o.id = @outputId AND o.status = 'succeeded'
+            """, new { outputId }, transaction, cancellationToken: cancellationToken));
+        if (target == default)
+        {
+            return ReviewDecision.Refused("That output does not exist or failed, so there is nothing to rate.");
+        }
+
+        var rubric = JsonSerializer.Deserialize<Rubric>(target.Rubric, Json)!;
+        foreach (var criterion in rubric.Criteria)
+        {
+            if (!scores.TryGetValue(criterion.Name, out var score))
+            {
+                return ReviewDecision.Refused($"Score '{criterion.Name}' too.");
+            }
+
+            if (score < criterion.ScaleMin || score > criterion.ScaleMax)
+            {
+                return ReviewDecision.Refused($"'{criterion.Name}' is scored {criterion.ScaleMin}–{criterion.ScaleMax}.");
+            }
+        }
+
+        var judgeId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            SELECT id FROM judge_configs WHERE experiment_id = @ExperimentId AND kind = 'human' AND rater_user_id = @raterId
+            """, new { target.ExperimentId, raterId }, transaction, cancellationToken: cancellationToken)) ?? Ids.New();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO judge_configs (id, experiment_id, kind, rater_user_id, position)
+            VALUES (@judgeId, @ExperimentId, 'human', @raterId, 1000) ON CONFLICT (id) DO NOTHING;
+            INSERT INTO judgments (id, iteration_id, output_id, judge_config_id, mode, pair_key, status, scores, composite, created_by)
+            VALUES (@id, @IterationId, @outputId, @judgeId, 'human', '', 'succeeded', @scores::jsonb, @composite, @raterId)
+            ON CONFLICT (output_id, judge_config_id, mode, pair_key)
+            DO UPDATE SET scores = excluded.scores, composite = excluded.composite, created_at = now();
+            INSERT INTO reviews (id, output_id, reviewer_id, decision, note, scores) VALUES (@reviewId, @outputId, @raterId, 'rate', @note, @scores::jsonb);
+            """,
+            new
+            {
+                judgeId, target.ExperimentId, target.IterationId, raterId, id = Ids.New(), outputId, reviewId = Ids.New(), note = note ?? "",
+                scores = JsonSerializer.Serialize(scores, Json),
+                composite = rubric.Criteria.Sum(c => c.Weight * scores[c.Name]) / rubric.Criteria.Sum(c => c.Weight),
+            }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+
+        // A finished iteration's figures include the new rating at once; a running one counts it when it aggregates.
+        var aggregated = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT metrics IS NOT NULL FROM iterations WHERE id = @IterationId", new { target.IterationId }, cancellationToken: cancellationToken));
+        if (aggregated)
+        {
+            await _aggregator.AggregateAsync(target.IterationId, cancellationToken);
+        }
+
+        return new ReviewDecision(true, null);
+    }
+
+    /// <summary>
+    /// Applies the iteration's pending suggestion without a person when the experiment's review mode allows it: autopilot
+    /// when the iteration improved significantly on its parent without a significant rise in flagged outputs (or has no
+    /// parent yet), "only when significant" when the change was not significant either way. Otherwise it waits.
+    /// </summary>
+    internal async Task<ReviewDecision?> TryAutoApplyAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(Guid? SuggestionId, string ReviewMode, string? Comparison)>(new CommandDefinition("""
+            SELECT s.id, e.review_mode, i.comparison::text
+            FROM iterations i JOIN experiments e ON e.id = i.experiment_id
+            LEFT JOIN suggestions s ON s.iteration_id = i.id AND s.status = 'pending'
+            WHERE i.id = @iterationId AND i.status = 'reviewing'
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        if (row.SuggestionId is not { } suggestionId)
+        {
+            return null;
+        }
+
+        var comparison = row.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(row.Comparison, Json);
+        var apply = row.ReviewMode switch
+        {
+            ReviewModes.Autopilot => comparison is null || (comparison.SignificantImprovement && !comparison.FlagRateRose),
+            ReviewModes.OnlySignificant => comparison is null || !(comparison.SignificantImprovement || comparison.SignificantRegression),
+            _ => false,
+        };
+        return apply ? await ApplyAsync(suggestionId, null, "", null, automatic: true, cancellationToken) : null;
+    }
+
+    private async Task<ReviewDecision> ApplyAsync(Guid suggestionId, Guid? reviewerId, string note, SuggestionEdit? edit, bool automatic,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var s = await LockPendingAsync(connection, transaction, suggestionId, cancellationToken);
+        if (s is null)
+        {
+            return ReviewDecision.Refused("This suggestion was already decided.");
+        }
+
+        var template = edit?.Template ?? s.ProposedTemplate;
+        var systemText = edit?.SystemText ?? s.ProposedSystemText;
+        if (template is null)
+        {
+            return ReviewDecision.Refused("The refiner produced no prompt here; ask for changes or stop the loop.");
+        }
+
+        var problem = await IterationService.CheckVariablesAsync(connection, transaction, template, s.DatasetVersionId, cancellationToken);
+        if (problem is not null)
+        {
+            return ReviewDecision.Refused(problem.Replace("The run did not start", "The edited prompt cannot run", StringComparison.Ordinal));
+        }
+
+        var edited = edit is not null && (template != s.ProposedTemplate || systemText != s.ProposedSystemText);
+        var changelog = string.IsNullOrWhiteSpace(note) ? s.Note : note.Trim();
+        var versionId = Ids.New();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, changelog, approved_by, approved_at,
+                                         suggestion_id)
+            VALUES (@versionId, @ExperimentId, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @ExperimentId), @SourceVersionId,
+                    @template, @systemText, @FewShots::jsonb, @changelog, @reviewerId, now(), @suggestionId);
+            UPDATE suggestions SET status = 'approved', proposed_version_id = @versionId, decided_by = @reviewerId, decided_at = now(),
+                                   auto_applied = @automatic
+            WHERE id = @suggestionId;
+            INSERT INTO reviews (id, suggestion_id, reviewer_id, decision, note, edited_text)
+            VALUES (@reviewId, @suggestionId, @reviewerId, @decision, @note, @editedText);
+            UPDATE iterations SET status = 'completed', finished_at = now() WHERE id = @IterationId AND status = 'reviewing';
+            """,
+            new
+            {
+                versionId, s.ExperimentId, s.SourceVersionId, template, systemText, s.FewShots, changelog, reviewerId, suggestionId, automatic,
+                reviewId = Ids.New(), decision = edited ? "edit_approve" : "approve",
+                note = automatic ? "Applied by autopilot: the guardrails held." : note, editedText = edited ? template : null, s.IterationId,
+            }, transaction, cancellationToken: cancellationToken));
+        var nextIterationId = await IterationFactory.CreateAsync(connection, transaction, s.ExperimentId, versionId, s.DatasetVersionId,
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        await _events.PublishAsync(new ExperimentEvent(s.ExperimentId, s.IterationId, ExperimentEvent.StatusChanged, IterationStatus.Completed, 0, 0),
+            cancellationToken);
+        await IterationService.HandOverAsync(_jobs, _events, s.ExperimentId, nextIterationId, cancellationToken);
+        return new ReviewDecision(true, null, versionId, nextIterationId);
+    }
+
+    private async Task<ReviewDecision> SendBackAsync(Guid suggestionId, Guid? reviewerId, string note, string status, string decision,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var s = await LockPendingAsync(connection, transaction, suggestionId, cancellationToken, includeFailed: true);
+        if (s is null)
+        {
+            return ReviewDecision.Refused("This suggestion was already decided.");
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE suggestions SET status = CASE WHEN status = 'failed' THEN 'failed' ELSE @status END, decided_by = @reviewerId, decided_at = now()
+            WHERE id = @suggestionId;
+            INSERT INTO reviews (id, suggestion_id, reviewer_id, decision, note) VALUES (@reviewId, @suggestionId, @reviewerId, @decision, @note);
+            UPDATE iterations SET status = 'refining' WHERE id = @IterationId AND status = 'reviewing';
+            """, new { status, reviewerId, suggestionId, reviewId = Ids.New(), decision, note = note?.Trim() ?? "", s.IterationId }, transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+
+        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.RefineIteration, $"refine:{s.IterationId}:{Ids.New():N}",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = s.IterationId.ToString() }, JobPriority.Interactive), cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(s.ExperimentId, s.IterationId, ExperimentEvent.StatusChanged, IterationStatus.Refining, 0, 0),
+            cancellationToken);
+        return new ReviewDecision(true, null);
+    }
+
+    private static async Task<SuggestionRow?> LockPendingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid suggestionId,
+        CancellationToken cancellationToken, bool includeFailed = false) =>
+        await connection.QuerySingleOrDefaultAsync<SuggestionRow>(new CommandDefinition("""
+            SELECT s.id, s.iteration_id, i.experiment_id, i.dataset_version_id, s.source_version_id, s.proposed_template, s.proposed_system_text,
+                   s.proposed_few_shots::text AS few_shots, s.note
+            FROM suggestions s JOIN iterations i ON i.id = s.iteration_id
+            WHERE s.id = @suggestionId AND i.status = 'reviewing'
+              AND (s.status = 'pending' OR (@includeFailed AND s.status = 'failed' AND s.decided_at IS NULL))
+            FOR UPDATE OF s, i
+            """, new { suggestionId, includeFailed }, transaction, cancellationToken: cancellationToken));
+
+    private sealed record SuggestionRow(Guid Id, Guid IterationId, Guid ExperimentId, Guid DatasetVersionId, Guid SourceVersionId,
+        string? ProposedTemplate, string ProposedSystemText, string FewShots, string Note);
+}

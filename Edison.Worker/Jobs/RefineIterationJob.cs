@@ -1,0 +1,11 @@
+using Edison.Core.Jobs;
+using Edison.Core.Loop;
+using Quartz;
+
+namespace Edison.Worker.Jobs;
+
+internal sealed class RefineIterationJob(RefinementService refinement, ILogger<RefineIterationJob> logger) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger,
+        ct => refinement.RefineAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct), cancellationToken);
+}
