@@ -3,6 +3,7 @@ using Edison.Core.Experiments;
 using Edison.Core.Judging;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Refining;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,7 @@ public static class CoreRegistration
         builder.AddLlmGateway();
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
+        builder.Services.AddRefining();
         builder.Services.AddRuns();
         return builder;
     }
