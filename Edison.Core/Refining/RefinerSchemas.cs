@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -12,6 +13,7 @@ namespace Edison.Core.Refining;
 public static class RefinerSchemas
 {
     private const int MaxEdits = 8;
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The schema of <c>{ "edits": [PromptEdit…], "note": "…" }</c> for edits of <paramref name="source"/>.</summary>
     public static JsonElement Edits(PromptFields source)
@@ -42,7 +44,10 @@ public static class RefinerSchemas
             ["required"] = new JsonArray("edits", "note"),
             ["additionalProperties"] = false,
         };
-        return JsonSerializer.SerializeToElement(schema);
+        // Relaxed escaping keeps the anchors as written (a quote as \" rather than \u0022): a grammar built from the enum's raw
+        // text then asks a small model for the JSON it would write anyway.
+        using var document = JsonDocument.Parse(schema.ToJsonString(RelaxedJson));
+        return document.RootElement.Clone();
     }
 
     /// <summary>The distinct non-blank lines of <paramref name="text"/>, exactly as written (a trailing CR dropped), in order.</summary>
