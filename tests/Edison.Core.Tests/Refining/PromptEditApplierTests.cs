@@ -92,6 +92,38 @@ public sealed class PromptEditApplierTests
     }
 
     [Fact]
+    public void Apply_ReplaceInTemplateKeepingTheVariable_Succeeds()
+    {
+        var result = Apply(new PromptEdit("template", "Answer briefly:", "replace", "Answer in one sentence:"));
+
+        Assert.Equal("Context: {{ context }}\nAnswer in one sentence: {{ question }}", result.Result!.Template);
+    }
+
+    [Fact]
+    public void Apply_InsertAfterInFewShotOutput_AppendsToThatOutputOnly()
+    {
+        var result = Apply(new PromptEdit("few_shot_output", "4", "insert_after", "Because 2+2=4.", 0));
+
+        Assert.Equal(["4\nBecause 2+2=4.", "Paris"], result.Result!.FewShots.Select(f => f.Output));
+    }
+
+    [Fact]
+    public void Apply_InsertBeforeInFewShotInput_PrependsOnItsOwnLine()
+    {
+        var result = Apply(new PromptEdit("few_shot_input", "Capital of France?", "insert_before", "Geography:", 1));
+
+        Assert.Equal("Geography:\nCapital of France?", result.Result!.FewShots[1].Input);
+    }
+
+    [Fact]
+    public void Apply_DeleteInTemplateMiddleOfLine_RemovesOnlyTheAnchor()
+    {
+        var result = Apply(new PromptEdit("template", " briefly", "delete", ""));
+
+        Assert.Equal("Context: {{ context }}\nAnswer: {{ question }}", result.Result!.Template);
+    }
+
+    [Fact]
     public void Apply_FewShotIndexOutOfRange_IsRefusedInWords()
     {
         var result = Apply(new PromptEdit("few_shot_output", "4", "replace", "Four", 5));
