@@ -4,6 +4,7 @@ using Edison.Core.Judging;
 using Edison.Core.Loop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Refining;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,7 @@ public static class CoreRegistration
         builder.AddLlmGateway();
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
+        builder.Services.AddRefining();
         builder.Services.AddRuns();
         builder.Services.AddLoop();
         return builder;
