@@ -1,3 +1,4 @@
+using Edison.Core.Checks;
 using Edison.Core.Datasets;
 
 namespace Edison.Core.Experiments;
@@ -40,6 +41,9 @@ public sealed record ExperimentDefinition
 
     /// <summary>How judges' scores combine per criterion.</summary>
     public string JuryAggregation { get; init; } = "mean";
+
+    /// <summary>Deterministic checks run on every output (contains, regex, JSON schema, length, latency, cost).</summary>
+    public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
 
     /// <summary>Safety flags and policy judges check.</summary>
     public SafetyConfig Safety { get; init; } = new();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Edison.Core.Checks;
 using Edison.Core.Prompts;
 
 namespace Edison.Core.Experiments;
@@ -108,6 +109,11 @@ public static class ExperimentDefinitionValidation
         if (definition.Refiner.MaxChangeFraction is <= 0 or > 5)
         {
             Add(nameof(definition.Refiner), "The edit size limit must be above 0 and at most 5 (500% of the prompt).");
+        }
+
+        foreach (var error in CheckSpecValidation.Validate(definition.Checks))
+        {
+            Add(nameof(definition.Checks), error);
         }
 
         var rules = definition.StopRules;

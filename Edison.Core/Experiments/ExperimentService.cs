@@ -93,9 +93,10 @@ public sealed class ExperimentService
     {
         var experimentId = Ids.New();
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO experiments (id, project_id, name, goal, rubric, safety_config, refiner_config, stop_rules, review_mode, jury_aggregation)
+            INSERT INTO experiments (id, project_id, name, goal, rubric, safety_config, refiner_config, stop_rules, review_mode, jury_aggregation,
+                                     checks)
             VALUES (@experimentId, @projectId, @name, @goal, @rubric::jsonb, @safety::jsonb, @refiner::jsonb, @stopRules::jsonb, @reviewMode,
-                    @juryAggregation);
+                    @juryAggregation, @checks::jsonb);
             INSERT INTO prompt_versions (id, experiment_id, version, template, system_text, changelog, labels)
             VALUES (@promptId, @experimentId, 1, @template, @systemText, 'Seed prompt', '{}');
             """,
@@ -105,6 +106,7 @@ public sealed class ExperimentService
                 rubric = JsonSerializer.Serialize(definition.Rubric, Json), safety = JsonSerializer.Serialize(definition.Safety, Json),
                 refiner = JsonSerializer.Serialize(definition.Refiner, Json), stopRules = JsonSerializer.Serialize(definition.StopRules, Json),
                 reviewMode = definition.ReviewMode, juryAggregation = definition.JuryAggregation,
+                checks = JsonSerializer.Serialize(definition.Checks, Json),
                 promptId = Ids.New(), template = definition.PromptTemplate, systemText = definition.SystemText,
             }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition("""

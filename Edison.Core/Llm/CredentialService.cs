@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Edison.Core.Llm.Local;
 using Edison.Core.Llm.Providers;
 using Edison.Core.Persistence;
 using Microsoft.Extensions.AI;
@@ -339,6 +340,19 @@ public sealed partial class CredentialService
         if (string.IsNullOrWhiteSpace(text))
         {
             return NeedBaseUrl.Contains(provider) ? $"A {provider} credential needs a base URL." : null;
+        }
+
+        // A local model's "address" is its GGUF file on the worker's disk.
+        if (provider == LocalModelAdapter.Provider)
+        {
+            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var file) || !file.IsFile
+                || !file.LocalPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+            {
+                return "A local model is a .gguf file: give its absolute path, e.g. /models/stories260K.gguf.";
+            }
+
+            baseUrl = file;
+            return null;
         }
 
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
