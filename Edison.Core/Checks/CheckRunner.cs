@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Json.Schema;
 
 namespace Edison.Core.Checks;
 
@@ -109,6 +110,10 @@ public static class CheckRunner
         catch (JsonException ex)
         {
             return (false, $"Not valid JSON{note}, so the schema could not be applied: {JsonErrors.Describe(ex)}.");
+        }
+        catch (Exception ex) when (ex is RefResolutionException or JsonSchemaException)
+        {
+            return (false, $"The schema could not be applied: {SchemaText.Sentence(ex.Message)}.");
         }
     }
 

@@ -26,7 +26,7 @@ public sealed record CheckSpec(string Kind, string? Value = null, double? Min = 
         },
         CheckKinds.MaxLatencyMs => $"latency at most {Number(Max ?? 0)} ms",
         CheckKinds.MaxCostUsd => $"cost at most ${Number(Max ?? 0)}",
-        _ => Kind,
+        _ => string.IsNullOrWhiteSpace(Kind) ? "check" : Kind.Trim(),
     };
 
     private static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);

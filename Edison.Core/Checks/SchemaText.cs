@@ -8,6 +8,9 @@ internal static class SchemaText
 {
     private const int MaxErrorsShown = 3;
 
+    // Where a schema without its own $id lives, so messages name one address instead of a random one; .invalid never resolves.
+    private static readonly Uri BaseUri = new("https://edison.invalid/schema.json");
+
     public static (JsonSchema? Schema, string? Error) Build(string? schemaJson)
     {
         if (string.IsNullOrWhiteSpace(schemaJson))
@@ -28,18 +31,34 @@ internal static class SchemaText
             return (null, $"the schema is not valid JSON: {JsonErrors.Describe(ex)}");
         }
 
+        JsonSchema schema;
         try
         {
             // A registry of its own, so two experiments' schemas with the same $id never collide in the global one.
-            return (JsonSchema.FromText(schemaJson, new BuildOptions { SchemaRegistry = new SchemaRegistry() }), null);
+            schema = JsonSchema.FromText(schemaJson, new BuildOptions { SchemaRegistry = new SchemaRegistry() }, BaseUri);
         }
         catch (Exception ex) when (ex is JsonException or JsonSchemaException or RefResolutionException or ArgumentException or InvalidOperationException)
         {
-            return (null, $"the schema is not a valid JSON Schema: {ex.Message}");
+            return (null, $"the schema is not a valid JSON Schema: {Sentence(ex.Message)}");
+        }
+
+        // References resolve when first evaluated; one trial run surfaces a $ref to nothing (nothing is ever fetched).
+        try
+        {
+            using var probe = JsonDocument.Parse("null");
+            schema.Evaluate(probe.RootElement);
+            return (schema, null);
+        }
+        catch (Exception ex) when (ex is RefResolutionException or JsonSchemaException)
+        {
+            return (null, $"the schema refers to something it cannot find: {Sentence(ex.Message)}");
         }
     }
 
-    /// <summary>Null when <paramref name="instance"/> satisfies <paramref name="schema"/>, else the first few reasons it does not.</summary>
+    /// <summary>
+    /// Null when <paramref name="instance"/> satisfies <paramref name="schema"/>, else the first few reasons it does not.
+    /// Throws <see cref="RefResolutionException"/> for a $ref to nothing that the trial run in <see cref="Build"/> did not reach.
+    /// </summary>
     public static string? Violations(JsonSchema schema, JsonElement instance)
     {
         var results = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
@@ -62,6 +81,8 @@ internal static class SchemaText
         var shown = string.Join("; ", reasons.Take(MaxErrorsShown));
         return reasons.Count > MaxErrorsShown ? $"{shown}; and {reasons.Count - MaxErrorsShown} more" : shown;
     }
+
+    internal static string Sentence(string message) => message.TrimEnd('.', ' ');
 
     private static string Where(string pointer) => pointer is "" or "/" or "#" ? "at the top level" : $"at {pointer}";
 }

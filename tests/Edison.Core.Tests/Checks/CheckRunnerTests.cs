@@ -184,6 +184,17 @@ public sealed class CheckRunnerTests
     }
 
     [Fact]
+    public void Run_SchemaWithANestedRefToNothing_FailsSayingTheSchemaCouldNotBeApplied()
+    {
+        const string Schema = """{"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}}""";
+
+        var result = RunOne(new CheckSpec("json_schema", Schema), """{"a": 1}""");
+
+        Assert.False(result.Passed);
+        Assert.Equal("The schema could not be applied: Could not resolve 'https://edison.invalid/schema.json#/$defs/missing'.", result.Detail);
+    }
+
+    [Fact]
     public void Run_TwoSchemasWithTheSameId_EachJudgesByItsOwnRules()
     {
         const string Strings = """{"$id": "https://edison.test/answer", "type": "string"}""";

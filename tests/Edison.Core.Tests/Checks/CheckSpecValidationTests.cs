@@ -51,6 +51,23 @@ public sealed class CheckSpecValidationTests
     }
 
     [Fact]
+    public void Validate_SchemaWithARefToNothing_SaysItCannotBeFound()
+    {
+        Assert.Equal(
+            ["Check 1 (json_schema): the schema refers to something it cannot find: Could not resolve 'https://example.com/person.json'."],
+            CheckSpecValidation.Validate([new("json_schema", """{"$ref": "https://example.com/person.json"}""")]));
+    }
+
+    [Fact]
+    public void Validate_SchemaWithAnInvalidPattern_SaysSoWithoutADoubleFullStop()
+    {
+        var error = Assert.Single(CheckSpecValidation.Validate([new("json_schema", """{"properties": {"a": {"pattern": "(["}}}""")]));
+
+        Assert.StartsWith("Check 1 (json_schema): the schema is not a valid JSON Schema: ", error, StringComparison.Ordinal);
+        Assert.EndsWith("set.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_SchemaThatIsAnArray_SaysItMustBeAnObject()
     {
         Assert.Equal(["Check 1 (json_schema): the schema must be a JSON object."], CheckSpecValidation.Validate([new("json_schema", "[1]")]));
