@@ -60,8 +60,9 @@ internal static class PhoneShape
         return !IsDate(groups) && !IsDottedNumber(groups, separators);
     }
 
+    // 2026-11-26, 26.11.2026, and build numbers that start with a date (2026.11.26.1234).
     private static bool IsDate(List<int> groups) =>
-        groups.Count == 3 && ((groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4));
+        groups.Count >= 3 && ((groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2) || (groups[0] <= 2 && groups[1] <= 2 && groups[2] == 4));
 
     // 10.10.10.10 (an address) and 12.345.678 (thousands) use dots the way phone numbers rarely do.
     private static bool IsDottedNumber(List<int> groups, HashSet<char> separators) =>

@@ -149,7 +149,7 @@ public static partial class PiiScanner
     private static partial Regex CardCandidate();
 
     // Atomic, so a candidate that runs into a time or a decimal ("2026-11-26 12:30") is dropped whole rather than
-    // trimmed back to something that looks like a number. Groups are 2–5 digits; +CC is 1–3.
-    [GeneratedRegex(@"(?<![\w+$€£¥.,/-]|[0-9]:)(?>(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?|\([0-9]{2,5}\)[ .-]?)?[0-9]{2,5}(?:[ .-]?[0-9]{2,5}){0,6})(?![\w]|[.,:/-][0-9])", RegexOptions.CultureInvariant, TimeoutMs)]
+    // trimmed back to something that looks like a number. +CC is 1–3 digits; groups of 2 or more follow, one separator apart.
+    [GeneratedRegex(@"(?<![\w+$€£¥.,/-]|[0-9]:)(?>(?:\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?|\([0-9]{2,5}\)[ .-]?)?[0-9]{2,12}(?:[ .-][0-9]{2,12}){0,6})(?![\w]|[.,:/-][0-9])", RegexOptions.CultureInvariant, TimeoutMs)]
     private static partial Regex PhoneCandidate();
 }

@@ -104,6 +104,8 @@ public sealed class PiiScannerTests
     [InlineData("Ring 415.555.0132 after six", "415.555.0132", "••••0132")]
     [InlineData("Paris 01 23 45 67 89", "01 23 45 67 89", "••••6789")]
     [InlineData("+44 (0)20 7946 0958: switchboard", "+44 (0)20 7946 0958", "••••0958")]
+    [InlineData("Mobile: 07700 900123", "07700 900123", "••••0123")]
+    [InlineData("Call me at +1 (415) 555-0132.", "+1 (415) 555-0132", "••••0132")]
     public void Scan_PhoneNumber_FlaggedAsPhone(string text, string expected, string masked)
     {
         var finding = Only(text, "phone");
@@ -116,6 +118,8 @@ public sealed class PiiScannerTests
     [InlineData("Due 2026-11-26.")]
     [InlineData("Due 26.11.2026 at noon")]
     [InlineData("Version 3.14.159 fixed it")]
+    [InlineData("Build 2026.11.26.1234 is out")]
+    [InlineData("ISBN 978-3-16-148410-0")]
     [InlineData("It costs $1,234.56 in total")]
     [InlineData("It costs € 12 345 678 in total")]
     [InlineData("Meet at 12:30:45 sharp")]
