@@ -1,7 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.Refining;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Edison.Core.Experiments;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Runs.Aggregation;
 using Edison.Core.Statistics;
 using Npgsql;
@@ -96,10 +96,51 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
     private sealed record IterationRow(Guid Id, Guid? ParentIterationId, int Version, string Rubric, string JuryAggregation, string StopRules,
         int LlmJudges, string? ParentMetrics, int? ParentVersion);
 
-    private sealed record OutputRow(Guid Id, Guid CaseId, string Model, int Sample, string Status, string Split, string[] Tags, string? Difficulty,
-        bool Truncated, int LatencyMs, decimal CostUsd, int OutputTokens, string[] PiiFlags);
+    // A class with setters: Dapper maps text[] columns only through properties, not positional records.
+    private sealed class OutputRow
+    {
+        public Guid Id { get; init; }
 
-    private sealed record VerdictRow(Guid OutputId, Guid JudgeConfigId, string Mode, string Status, string Scores, string[] SafetyFlags);
+        public Guid CaseId { get; init; }
+
+        public string Model { get; init; } = "";
+
+        public int Sample { get; init; }
+
+        public string Status { get; init; } = "";
+
+        public string Split { get; init; } = "";
+
+        public string[] Tags { get; init; } = [];
+
+        public string? Difficulty { get; init; }
+
+        public bool Truncated { get; init; }
+
+        public int LatencyMs { get; init; }
+
+        public decimal CostUsd { get; init; }
+
+        public int OutputTokens { get; init; }
+
+        public string[] PiiFlags { get; init; } = [];
+    }
+
+    // A class with setters: Dapper maps text[] columns only through properties, not positional records.
+    private sealed class VerdictRow
+    {
+        public Guid OutputId { get; init; }
+
+        public Guid JudgeConfigId { get; init; }
+
+        public string Mode { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public string Scores { get; init; } = "";
+
+        public string[] SafetyFlags { get; init; } = [];
+    }
 
     private sealed record PairRow(Guid JudgeConfigId, Guid OutputId, Guid OtherOutputId, string Status, string? Winner);
 }

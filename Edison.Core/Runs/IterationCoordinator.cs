@@ -1,6 +1,6 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Microsoft.Extensions.Logging;
 
 namespace Edison.Core.Runs;

@@ -147,7 +147,7 @@ public sealed class IterationService
 
         var (outputsDone, outputsTotal) = await _progress.OutputsAsync(iterationId, cancellationToken);
         var (judgmentsDone, judgmentsTotal) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
-        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, Loop.LoopJson.Options);
+        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, ClosedLoop.LoopJson.Options);
         var unpriced = await connection.QuerySingleAsync<(int Calls, string? Models)>(new CommandDefinition("""
             SELECT count(*)::int, string_agg(DISTINCT model, ', ' ORDER BY model)
             FROM llm_calls WHERE iteration_id = @iterationId AND NOT price_known

@@ -5,7 +5,7 @@ namespace Edison.Core.Runs;
 
 /// <summary>
 /// Watches an iteration while a chunk runs: when a person cancels it, <see cref="Token"/> fires within one poll interval
-/// (in-flight provider calls are cancelled); when a person pauses it, <see cref="IsPaused"/> turns true so no new call starts
+/// (in-flight provider calls are cancelled); when a person pauses it, <see cref="StopStarting"/> turns true so no new call starts
 /// while those in flight finish.
 /// </summary>
 internal sealed class IterationWatch : IAsyncDisposable

@@ -1,7 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

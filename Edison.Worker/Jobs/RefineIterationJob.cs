@@ -1,5 +1,5 @@
 using Edison.Core.Jobs;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Quartz;
 
 namespace Edison.Worker.Jobs;

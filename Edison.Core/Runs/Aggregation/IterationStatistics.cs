@@ -219,7 +219,7 @@ public static class IterationStatistics
 
     private static Guid Max(Guid a, Guid b) => a.CompareTo(b) <= 0 ? b : a;
 
-    private static PercentilePair? Pair(IReadOnlyList<double> values) =>
+    private static PercentilePair? Pair(List<double> values) =>
         values.Count == 0 ? null : new PercentilePair(Math.Round(Percentiles.Of(values, 0.5), 6), Math.Round(Percentiles.Of(values, 0.95), 6));
 
     private static RateMetrics ToRate(ConfidenceInterval ci, int count, int n) => new(ci.Estimate, ci.Low, ci.High, count, n);

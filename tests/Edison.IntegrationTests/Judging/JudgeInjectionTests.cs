@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
 using Edison.IntegrationTests.Support;
-using Edison.Testing;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 

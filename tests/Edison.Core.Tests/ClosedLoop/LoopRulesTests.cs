@@ -1,8 +1,8 @@
 using Edison.Core.Experiments;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Runs.Aggregation;
 
-namespace Edison.Core.Tests.Loop;
+namespace Edison.Core.Tests.ClosedLoop;
 
 public sealed class LoopRulesTests
 {

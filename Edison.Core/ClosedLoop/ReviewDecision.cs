@@ -1,4 +1,4 @@
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>The outcome of a review action: the new version and iteration on approval, or why it was refused, in words.</summary>
 public sealed record ReviewDecision(bool Accepted, string? Error, Guid? NewVersionId = null, Guid? NextIterationId = null)

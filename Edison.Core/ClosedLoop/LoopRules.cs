@@ -3,7 +3,7 @@ using Edison.Core.Experiments;
 using Edison.Core.Runs.Aggregation;
 using Edison.Core.Statistics;
 
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>The loop's decisions as pure functions: compare with the parent, pick the recommended version, decide to stop.</summary>
 public static class LoopRules

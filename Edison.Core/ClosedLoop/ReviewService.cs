@@ -4,11 +4,10 @@ using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
-using Edison.Core.Prompts;
 using Edison.Core.Runs;
 using Npgsql;
 
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// The human in the loop: approve (optionally after editing) a suggestion into the next prompt version and start its

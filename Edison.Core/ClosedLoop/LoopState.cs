@@ -4,7 +4,7 @@ using Edison.Core.Experiments;
 using Edison.Core.Runs.Aggregation;
 using Npgsql;
 
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// What happens to the experiment after an iteration's statistics exist: the recommended version is re-chosen and the stop

@@ -1,4 +1,4 @@
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// A version against its parent on the same cases (the validation split): mean difference of case composites with a paired

@@ -5,7 +5,7 @@ using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Testing.Simulator;
 
-namespace Edison.IntegrationTests.Loop;
+namespace Edison.IntegrationTests.ClosedLoop;
 
 /// <summary>
 /// A simulated world in which the refiner's advice works: the seed prompt makes models answer "answer-n"; the refiner first
@@ -23,6 +23,10 @@ internal static partial class ClosedLoopScenario
     public static readonly string[] PointwiseJudges = ["judge-one", "judge-two"];
     public const string PairwiseJudge = "judge-pairs";
     public const string Refiner = "refiner-model";
+    private static readonly string[] JudgeSuggestions = ["Ask the model to cite its source."];
+    private static readonly string[] DiagnosedCases = ["case-1", "case-2"];
+    private static readonly string[] PlannedChanges = ["Add an instruction to the system text."];
+    private static readonly string[] TargetCriteria = [Criterion];
 
     public static ExperimentDefinition Definition(Guid credentialId, int cases, string reviewMode, StopRules stopRules) => new()
     {
@@ -55,18 +59,18 @@ internal static partial class ClosedLoopScenario
         {
             reasoning = "Compared the answer with the goal.",
             scores = new[] { new { criterion = Criterion, score = ScoreOf(AnswerText(request)), rationale = "Judged on sourcing." } },
-            suggestions = new[] { "Ask the model to cite its source." },
+            suggestions = JudgeSuggestions,
             safetyFlags = Array.Empty<string>(),
         }),
         "PairwiseVerdict" => SimStep.ReplyJson(new { reasoning = "Preferred the sourced answer.", winner = PairWinner(request) }),
         "RefinerDiagnosis" => SimStep.ReplyJson(new
         {
             reasoning = "Answers never say where they come from.",
-            hypotheses = new[] { new { hypothesis = "The prompt never asks for a source.", caseIds = new[] { "case-1", "case-2" }, criterion = Criterion } },
+            hypotheses = new[] { new { hypothesis = "The prompt never asks for a source.", caseIds = DiagnosedCases, criterion = Criterion } },
         }),
         "RefinerPlan" => SimStep.ReplyJson(new
         {
-            reasoning = "One instruction fixes it.", changes = new[] { "Add an instruction to the system text." }, targetCriteria = new[] { Criterion },
+            reasoning = "One instruction fixes it.", changes = PlannedChanges, targetCriteria = TargetCriteria,
         }),
         "RefinerEdits" => SimStep.ReplyJson(new
         {

@@ -11,7 +11,7 @@ using Edison.Core.Runs.Aggregation;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// Runs the refiner for an iteration in the refining state and stores its suggestion (or its failure, in words) as attempt n.
@@ -232,6 +232,23 @@ public sealed partial class RefinementService
     private sealed record IterationRow(Guid Id, Guid ExperimentId, Guid ProjectId, string Status, Guid PromptVersionId, Guid DatasetVersionId,
         string Goal, string Rubric, string RefinerConfig, Guid? RecommendedVersionId, int? LastAttempt, string? LastStatus);
 
-    private sealed record ExemplarRow(Guid OutputId, Guid CaseId, int Position, string Input, string Output, string[] Tags, double? Composite,
-        string Rationales);
+    // A class with setters: Dapper maps text[] columns only through properties, not positional records.
+    private sealed class ExemplarRow
+    {
+        public Guid OutputId { get; init; }
+
+        public Guid CaseId { get; init; }
+
+        public int Position { get; init; }
+
+        public string Input { get; init; } = "";
+
+        public string Output { get; init; } = "";
+
+        public string[] Tags { get; init; } = [];
+
+        public double? Composite { get; init; }
+
+        public string Rationales { get; init; } = "";
+    }
 }

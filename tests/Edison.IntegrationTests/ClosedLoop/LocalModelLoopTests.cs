@@ -4,7 +4,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Core.Llm.Local;
-using Edison.Core.Loop;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Llm;
 using Edison.IntegrationTests.Support;
@@ -12,7 +12,7 @@ using Edison.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace Edison.IntegrationTests.Loop;
+namespace Edison.IntegrationTests.ClosedLoop;
 
 /// <summary>
 /// One whole iteration with no network at all: the tiny local model (stories260K) is the model under test, the judge and the
@@ -22,6 +22,8 @@ namespace Edison.IntegrationTests.Loop;
 /// </summary>
 public sealed class LocalModelLoopTests(ITestOutputHelper output)
 {
+    private static readonly string[] Names = ["Lily", "Tom", "Sue"];
+
     [TinyModelFact]
     public async Task LocalModel_AsModelJudgeAndRefiner_OneIterationRunsEveryStepAndRecordsEachOutcome()
     {
@@ -49,7 +51,7 @@ public sealed class LocalModelLoopTests(ITestOutputHelper output)
                 Rubric = Rubric.SingleCriterion("Story", "The continuation is a friendly sentence about the character."),
                 PromptTemplate = "Once upon a time there was {{ name }}.\nShe liked to play.",
                 SystemText = "You tell short stories.",
-                Cases = ["Lily", "Tom", "Sue"].Select(n => new CaseInput(
+                Cases = Names.Select(n => new CaseInput(
                     new Dictionary<string, JsonElement> { ["name"] = JsonSerializer.SerializeToElement(n) }, null, [], null)).ToList(),
                 Models = [new ModelConfigDraft(credentialId, TinyModel.FileName) { ParametersJson = """{"maxOutputTokens": 30}""", Seed = 7 }],
                 Judges = [new JudgeConfigDraft(JudgeKinds.Pointwise, credentialId, TinyModel.FileName)],

@@ -7,7 +7,7 @@ using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace Edison.IntegrationTests.Loop;
+namespace Edison.IntegrationTests.ClosedLoop;
 
 /// <summary>
 /// Crash recovery with a single worker: it is SIGKILLed while executing and again while judging, a new worker process

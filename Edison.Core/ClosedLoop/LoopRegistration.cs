@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Edison.Core.Loop;
+namespace Edison.Core.ClosedLoop;
 
 internal static class LoopRegistration
 {
