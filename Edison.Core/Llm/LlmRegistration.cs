@@ -22,6 +22,8 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, GeminiAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, OllamaAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, Providers.Bedrock.BedrockAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, Providers.Vertex.VertexAdapter>();
         builder.Services.AddSingleton<Local.LocalModelCache>();
         builder.Services.AddSingleton<IProviderAdapter, Local.LocalProviderAdapter>();
         builder.Services.AddOptions<RedisKeyOptions>().BindConfiguration(RedisKeyOptions.SectionName).ValidateOnStart();
