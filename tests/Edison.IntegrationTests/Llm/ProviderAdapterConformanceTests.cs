@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -34,13 +33,6 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         ProviderKinds.OpenAI, ProviderKinds.OpenAICompatible, ProviderKinds.AzureOpenAI, ProviderKinds.Anthropic,
         ProviderKinds.Gemini, ProviderKinds.Ollama, ProviderKinds.Vertex,
     ];
-
-    // One service-account key pair for the whole class: RSA generation is slow, and the tenant travels in client_email.
-    private static readonly Lazy<string> ServiceAccountPrivateKey = new(() =>
-    {
-        using var rsa = RSA.Create(2048);
-        return rsa.ExportPkcs8PrivateKeyPem();
-    });
 
     private LlmGateway Gateway => fixture.Services.GetRequiredService<LlmGateway>();
 
@@ -399,26 +391,16 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
             ProviderKinds.Bedrock => new("anthropic.claude-3-5-haiku-20241022-v1:0", SimProvider.Bedrock, s => s.BaseUrl,
                 new Dictionary<string, string> { ["X-Title"] = "Edison conformance" })
             {
-                Secret = (tenant, _) => $"{tenant.ApiKey}:sim-secret-access-key",
+                Secret = (tenant, _) => CloudKeys.Bedrock(tenant),
                 Settings = new Dictionary<string, string> { ["region"] = "us-east-1" },
             },
             // The service account's email names the tenant at the simulator's token endpoint, which the key's token_uri points to.
             ProviderKinds.Vertex => new("google/gemini-2.5-flash", SimProvider.Vertex, s => s.BaseUrl)
             {
-                Secret = ServiceAccountJson,
+                Secret = CloudKeys.ServiceAccountJson,
                 Settings = new Dictionary<string, string> { ["project"] = "edison-sim", ["location"] = "europe-west4" },
             },
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "No conformance setup for this adapter."),
         };
-
-        public static string ServiceAccountJson(SimTenant tenant, ProviderSimulator simulator) => new JsonObject
-        {
-            ["type"] = "service_account",
-            ["project_id"] = "edison-sim",
-            ["private_key_id"] = "sim-key-1",
-            ["private_key"] = ServiceAccountPrivateKey.Value,
-            ["client_email"] = $"{tenant.ApiKey}@edison-sim.iam.gserviceaccount.com",
-            ["token_uri"] = simulator.TokenUrl.ToString(),
-        }.ToJsonString();
     }
 }
