@@ -92,6 +92,29 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task CompleteAsync_VertexServiceAccountTheTokenEndpointRefuses_FailsUnauthorizedWithoutRetrying()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var tenant = fixture.Simulator.CreateTenant();
+        var stranger = fixture.Simulator.CreateTenant();
+        var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
+        // The key names a service account no simulator tenant owns, so /token answers invalid_grant.
+        var draft = VertexDraft(tenant) with
+        {
+            ApiKey = CloudKeys.ServiceAccountJson(stranger, fixture.Simulator).Replace(stranger.ApiKey, "nobody", StringComparison.Ordinal),
+        };
+        var id = await CredentialScenario.CreateAsync(Credentials, projectId, draft, cts.Token);
+
+        var result = await fixture.Services.GetRequiredService<LlmGateway>().CompleteAsync(
+            new LlmCallSpec(projectId, id, "google/gemini-2.5-flash", "test"), GatewayCalls.Prompt("hi"), null, cts.Token);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal((LlmErrorClass.Unauthorized, 1), (result.ErrorClass, result.Attempts));
+        Assert.Empty(tenant.Requests);
+        Assert.Equal(0, tenant.TokensIssued);
+    }
+
+    [Fact]
     public async Task Simulator_UnsignedBedrockRequest_IsRefusedWith403()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
