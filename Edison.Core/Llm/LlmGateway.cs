@@ -74,6 +74,7 @@ public sealed partial class LlmGateway
             {
                 activity?.SetTag("edison.llm.estimated_input_tokens", estimatedTokens);
             }
+
             while (true)
             {
                 attempts++;
