@@ -1,7 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Dapper;
 using Edison.Core.Llm.Local;
 using Edison.Core.Llm.Providers;
+using Edison.Core.Llm.Providers.Bedrock;
+using Edison.Core.Llm.Providers.Vertex;
 using Edison.Core.Persistence;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +19,9 @@ namespace Edison.Core.Llm;
 /// </summary>
 public sealed partial class CredentialService
 {
+    // A service-account JSON key (about 2.3 KB) is longer than any API key.
+    private const int MaxJsonKeyLength = 16384;
+
     private const string TestPurpose = "test-connection";
     private const int MaxNameLength = 100;
     private const int MinKeyLength = 8;
@@ -42,6 +48,8 @@ public sealed partial class CredentialService
         [ProviderKinds.OpenAI] = "gpt-4o-mini",
         [ProviderKinds.Anthropic] = "claude-3-5-haiku-latest",
         [ProviderKinds.Gemini] = "gemini-2.0-flash",
+        [ProviderKinds.Bedrock] = "anthropic.claude-3-5-haiku-20241022-v1:0",
+        [ProviderKinds.Vertex] = "google/gemini-2.0-flash-001",
     };
 
     private readonly NpgsqlDataSource _dataSource;
@@ -92,7 +100,9 @@ public sealed partial class CredentialService
         var provider = draft.Provider?.Trim() ?? "";
         var apiKey = draft.ApiKey ?? "";
         var urlError = ValidateBaseUrl(provider, draft.BaseUrl, out var baseUrl);
-        var error = ValidateName(name) ?? ValidateProvider(provider) ?? urlError ?? ValidateKey(provider, apiKey);
+        var settings = draft.Settings ?? new Dictionary<string, string>();
+        var error = ValidateName(name) ?? ValidateProvider(provider) ?? urlError ?? ValidateKey(provider, apiKey)
+            ?? ValidateSettings(provider, settings, apiKey);
         if (error is not null)
         {
             return CredentialChange.Refused(error);
@@ -109,14 +119,14 @@ public sealed partial class CredentialService
         try
         {
             await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO provider_credentials (id, project_id, name, provider, base_url, api_key_encrypted, key_last4)
-                VALUES (@id, @projectId, @name, @provider, @baseUrl, @encrypted, @last4)
+                INSERT INTO provider_credentials (id, project_id, name, provider, base_url, api_key_encrypted, key_last4, settings)
+                VALUES (@id, @projectId, @name, @provider, @baseUrl, @encrypted, @last4, CAST(@settings AS jsonb))
                 """,
                 new
                 {
                     id, projectId, name, provider, baseUrl = baseUrl?.ToString(),
                     encrypted = apiKey.Length == 0 ? null : _protector.Protect(apiKey),
-                    last4 = apiKey.Length == 0 ? "" : CredentialProtector.LastFour(apiKey),
+                    last4 = KeyLast4(provider, apiKey), settings = JsonSerializer.Serialize(settings),
                 },
                 transaction, cancellationToken: cancellationToken));
         }
@@ -159,7 +169,7 @@ public sealed partial class CredentialService
             new
             {
                 id, projectId, encrypted = key.Length == 0 ? null : _protector.Protect(key),
-                last4 = key.Length == 0 ? "" : CredentialProtector.LastFour(key),
+                last4 = KeyLast4(before.Provider, key),
             },
             transaction, cancellationToken: cancellationToken));
         var after = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
@@ -377,15 +387,73 @@ public sealed partial class CredentialService
             return KeyOptional.Contains(provider) ? null : "Enter the API key.";
         }
 
+        if (provider == ProviderKinds.Vertex)
+        {
+            // A JSON key spans lines and holds spaces, so the API-key checks below do not apply.
+            return apiKey.Length > MaxJsonKeyLength
+                ? $"The JSON key is longer than {MaxJsonKeyLength} characters."
+                : ServiceAccountKey.Parse(apiKey, out var problem) is null ? problem : null;
+        }
+
         if (apiKey.Length is < MinKeyLength or > MaxKeyLength)
         {
             return $"The API key must be {MinKeyLength} to {MaxKeyLength} characters long.";
         }
 
-        return apiKey.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
-            ? "The API key contains spaces or line breaks; paste it again without them."
-            : null;
+        if (apiKey.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            return "The API key contains spaces or line breaks; paste it again without them.";
+        }
+
+        return provider == ProviderKinds.Bedrock ? AwsKeys.Problem(apiKey) : null;
     }
+
+    private static string? ValidateSettings(string provider, IReadOnlyDictionary<string, string> settings, string apiKey)
+    {
+        switch (provider)
+        {
+            case ProviderKinds.Bedrock:
+                var region = settings.GetValueOrDefault(BedrockAdapter.RegionSetting);
+                return string.IsNullOrWhiteSpace(region)
+                    ? "A Bedrock credential needs its AWS region in the settings, e.g. {\"region\": \"us-east-1\"}."
+                    : AwsRegion().IsMatch(region) ? null : $"'{region}' is not an AWS region name such as us-east-1 or eu-west-3.";
+            case ProviderKinds.Vertex:
+                var location = settings.GetValueOrDefault(VertexAdapter.LocationSetting);
+                if (location is not null && !GoogleLocation().IsMatch(location))
+                {
+                    return $"'{location}' is not a Google Cloud location such as us-central1, europe-west4 or global.";
+                }
+
+                var project = settings.GetValueOrDefault(VertexAdapter.ProjectSetting);
+                if (project is not null && !GoogleProject().IsMatch(project))
+                {
+                    return $"'{project}' is not a Google Cloud project id (6–30 lower-case letters, digits and hyphens).";
+                }
+
+                return string.IsNullOrEmpty(project) && ServiceAccountKey.Parse(apiKey, out _)?.ProjectId is null
+                    ? "Name the Google Cloud project in the settings ({\"project\": \"my-project\"}): the JSON key has no project_id."
+                    : null;
+            default:
+                return settings.Count == 0 ? null : $"A {provider} credential takes no settings.";
+        }
+    }
+
+    // What a person can recognise without the secret: the access key id's end for AWS, the key id's end for a JSON key.
+    private static string KeyLast4(string provider, string apiKey) => apiKey.Length == 0 ? "" : provider switch
+    {
+        ProviderKinds.Bedrock when AwsKeys.Parse(apiKey) is { } keys => CredentialProtector.LastFour(keys.AccessKeyId),
+        ProviderKinds.Vertex when ServiceAccountKey.Parse(apiKey, out _) is { } key => CredentialProtector.LastFour(key.PrivateKeyId ?? key.ClientEmail),
+        _ => CredentialProtector.LastFour(apiKey),
+    };
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex AwsRegion();
+
+    [GeneratedRegex("^(global|[a-z]+-[a-z]+[0-9]+)$")]
+    private static partial Regex GoogleLocation();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    private static partial Regex GoogleProject();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created {Provider} credential {CredentialId}")]
     private partial void LogCreated(Guid credentialId, string provider);

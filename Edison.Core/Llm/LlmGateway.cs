@@ -68,6 +68,13 @@ public sealed partial class LlmGateway
             var modelSettings = Settings(spec.Parameters);
             var limits = await _guards.Limits.GetAsync(spec.CredentialId, cancellationToken);
             var client = _factory.Create(credential, spec.Model, modelSettings);
+            // Counted only when a tokens-per-minute limit needs it: tokenising a long prompt is not free.
+            var estimatedTokens = limits.TokensPerMinute is null ? 0 : _guards.Tokens.EstimateInputTokens(messages, options);
+            if (estimatedTokens > 0)
+            {
+                activity?.SetTag("edison.llm.estimated_input_tokens", estimatedTokens);
+            }
+
             while (true)
             {
                 attempts++;
@@ -76,7 +83,7 @@ public sealed partial class LlmGateway
                     // The slot first, then the rate permit: a permit taken while waiting for a slot would be spent late.
                     using (await _guards.Concurrency.EnterAsync(spec.CredentialId, cancellationToken))
                     {
-                        await using var permit = await _guards.RateLimiter.AcquireAsync(spec.CredentialId, limits, cancellationToken);
+                        await using var permit = await _guards.RateLimiter.AcquireAsync(spec.CredentialId, limits, estimatedTokens, cancellationToken);
                         response = await client.GetResponseAsync(messages, options, cancellationToken);
                     }
 

@@ -22,6 +22,8 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<IProviderAdapter, AnthropicAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, GeminiAdapter>();
         builder.Services.AddSingleton<IProviderAdapter, OllamaAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, Providers.Bedrock.BedrockAdapter>();
+        builder.Services.AddSingleton<IProviderAdapter, Providers.Vertex.VertexAdapter>();
         builder.Services.AddSingleton<Local.LocalModelCache>();
         builder.Services.AddSingleton<IProviderAdapter, Local.LocalProviderAdapter>();
         builder.Services.AddOptions<RedisKeyOptions>().BindConfiguration(RedisKeyOptions.SectionName).ValidateOnStart();
@@ -33,9 +35,10 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
         builder.Services.AddSingleton<CredentialConcurrency>();
+        builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
         builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),
             sp.GetRequiredService<CredentialLimitStore>(), sp.GetRequiredService<CredentialRateLimiter>(),
-            sp.GetRequiredService<CredentialConcurrency>()));
+            sp.GetRequiredService<CredentialConcurrency>(), sp.GetRequiredService<ITokenEstimator>()));
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
             sp.GetRequiredService<LlmGatewayGuards>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),

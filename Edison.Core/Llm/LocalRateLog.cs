@@ -1,13 +1,22 @@
 namespace Edison.Core.Llm;
 
-/// The in-process sliding log used while Redis is unreachable: the same rule as the Lua script, per credential.
+/// The in-process sliding log used while Redis is unreachable: the same rule as the Lua scripts, per credential.
+/// Each entry has a weight: 1 for a request, its estimated tokens for the tokens-per-minute log.
 internal sealed class LocalRateLog
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<Guid, Dictionary<Guid, DateTimeOffset>> _logs = [];
+    private readonly Dictionary<Guid, Dictionary<Guid, (DateTimeOffset At, int Weight)>> _logs = [];
 
     /// Adds the entry and returns zero, or returns how long until the oldest entry leaves the window.
-    public TimeSpan TryAcquire(Guid credentialId, Guid entry, int limit, TimeSpan window, DateTimeOffset now)
+    public TimeSpan TryAcquire(Guid credentialId, Guid entry, int limit, TimeSpan window, DateTimeOffset now) =>
+        TryAcquire(credentialId, entry, limit, window, now, 1);
+
+    /// <summary>
+    /// Adds the entry when its weight fits under the limit with the entries still in the window (or the log is empty, so a
+    /// request larger than the whole limit still goes, alone) and returns zero; otherwise returns how long until enough
+    /// of the oldest entries have left the window.
+    /// </summary>
+    public TimeSpan TryAcquire(Guid credentialId, Guid entry, int limit, TimeSpan window, DateTimeOffset now, int weight)
     {
         lock (_lock)
         {
@@ -17,7 +26,7 @@ internal sealed class LocalRateLog
                 _logs[credentialId] = log;
             }
 
-            foreach (var (id, at) in log)
+            foreach (var (id, (at, _)) in log)
             {
                 if (now - at >= window)
                 {
@@ -25,13 +34,25 @@ internal sealed class LocalRateLog
                 }
             }
 
-            if (log.Count < limit)
+            var used = log.Values.Sum(e => e.Weight);
+            if (log.Count == 0 || used + weight <= limit)
             {
-                log[entry] = now;
+                log[entry] = (now, weight);
                 return TimeSpan.Zero;
             }
 
-            return log.Values.Min() + window - now;
+            var freed = 0;
+            var oldestFirst = log.Values.OrderBy(e => e.At).ToList();
+            foreach (var (at, entryWeight) in oldestFirst)
+            {
+                freed += entryWeight;
+                if (used - freed + weight <= limit)
+                {
+                    return at + window - now;
+                }
+            }
+
+            return oldestFirst[^1].At + window - now;
         }
     }
 
@@ -42,7 +63,7 @@ internal sealed class LocalRateLog
         {
             if (_logs.TryGetValue(credentialId, out var log))
             {
-                log[entry] = now;
+                log[entry] = (now, log.TryGetValue(entry, out var current) ? current.Weight : 1);
             }
         }
     }

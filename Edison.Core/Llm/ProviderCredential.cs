@@ -8,6 +8,9 @@ public sealed record ProviderCredential(Guid Id, Guid ProjectId, string Provider
     /// <summary>Extra HTTP headers sent with every request (provider_credentials.headers).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
 
+    /// <summary>Provider-specific settings such as a Bedrock region or a Vertex project (provider_credentials.settings).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = NoHeaders;
+
     /// <summary>Keeps the key out of logs and exception messages that print the record.</summary>
     public override string ToString() => $"{Provider} credential {Id}";
 }

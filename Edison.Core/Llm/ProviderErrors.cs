@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using Anthropic.Exceptions;
 using Edison.Core.Llm.Providers;
+using Google.Apis.Auth.OAuth2.Responses;
 using OllamaSharp.Models.Exceptions;
 
 namespace Edison.Core.Llm;
@@ -27,6 +28,9 @@ internal static class ProviderErrors
             AnthropicIOException { InnerException: { } inner } => Classify(inner, callerToken),
             AnthropicIOException => (LlmErrorClass.Network, true, null),
             AnthropicException => (LlmErrorClass.MalformedResponse, false, null),
+            // Vertex's OAuth token endpoint refused the service account (invalid_grant…), or failed itself.
+            TokenResponseException { StatusCode: >= HttpStatusCode.InternalServerError } => (LlmErrorClass.ServerError, true, null),
+            TokenResponseException => (LlmErrorClass.Unauthorized, false, null),
             // OllamaSharp turns a 400 with an error body into this (other statuses stay HttpRequestException with the status).
             OllamaException => (LlmErrorClass.BadRequest, false, null),
             HttpRequestException { StatusCode: { } status } => ByStatus(status),

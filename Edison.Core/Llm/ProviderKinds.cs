@@ -18,6 +18,18 @@ public static class ProviderKinds
     /// <summary>Google Gemini through its OpenAI-compatible endpoint.</summary>
     public const string Gemini = "gemini";
 
+    /// <summary>
+    /// Amazon Bedrock's Converse API (any Bedrock model, Anthropic's included): key = <c>ACCESS_KEY_ID:SECRET_ACCESS_KEY</c>
+    /// (optionally <c>:SESSION_TOKEN</c>), settings = <c>{"region": "us-east-1"}</c>.
+    /// </summary>
+    public const string Bedrock = "anthropic-bedrock";
+
+    /// <summary>
+    /// Gemini on Google Cloud Vertex AI through its OpenAI-compatible endpoint: key = a service-account JSON key,
+    /// settings = <c>{"location": "us-central1", "project": "…"}</c> (the project defaults to the key's project_id).
+    /// </summary>
+    public const string Vertex = "vertex";
+
     /// <summary>An Ollama server.</summary>
     public const string Ollama = "ollama";
 }

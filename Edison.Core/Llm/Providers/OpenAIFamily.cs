@@ -5,10 +5,11 @@ using OpenAI;
 
 namespace Edison.Core.Llm.Providers;
 
-/// The chat-completions client shared by OpenAI, OpenAI-compatible servers and Gemini's compatible endpoint.
+/// The chat-completions client shared by OpenAI, OpenAI-compatible servers and Gemini's compatible endpoints (AI Studio and Vertex).
 internal static class OpenAIFamily
 {
-    public static IChatClient Create(ProviderCredential credential, string model, Uri? endpoint, TimeSpan attemptTimeout)
+    public static IChatClient Create(ProviderCredential credential, string model, Uri? endpoint, TimeSpan attemptTimeout,
+        PipelinePolicy? authentication = null)
     {
         var clientOptions = new OpenAIClientOptions
         {
@@ -24,6 +25,11 @@ internal static class OpenAIFamily
         if (credential.Headers.Count > 0)
         {
             clientOptions.AddPolicy(new ExtraHeadersPolicy(credential.Headers), PipelinePosition.PerCall);
+        }
+
+        if (authentication is not null)
+        {
+            clientOptions.AddPolicy(authentication, PipelinePosition.BeforeTransport);
         }
 
         // Servers without auth still need a non-empty key for the SDK.

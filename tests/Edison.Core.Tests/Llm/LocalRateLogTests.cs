@@ -35,4 +35,29 @@ public sealed class LocalRateLogTests
         Assert.Equal(TimeSpan.FromSeconds(2), log.TryAcquire(credential, Guid.NewGuid(), 1, Window, Start.AddSeconds(3)));
         Assert.Equal(TimeSpan.Zero, log.TryAcquire(credential, Guid.NewGuid(), 1, Window, Start.AddSeconds(5)));
     }
+
+    [Fact]
+    public void TryAcquire_Weighted_AdmitsWhileTheWindowsTokensFitAndWaitsForEnoughToExpire()
+    {
+        var log = new LocalRateLog();
+        var credential = Guid.NewGuid();
+
+        Assert.Equal(TimeSpan.Zero, log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start, 40));
+        Assert.Equal(TimeSpan.Zero, log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start.AddSeconds(1), 40));
+        // 80 used: 30 more would pass 100 until the first 40 leave the window, at Start + 3 s.
+        Assert.Equal(TimeSpan.FromSeconds(1), log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start.AddSeconds(2), 30));
+        // 90 more needs both entries gone: the second leaves at Start + 4 s.
+        Assert.Equal(TimeSpan.FromSeconds(2), log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start.AddSeconds(2), 90));
+        Assert.Equal(TimeSpan.Zero, log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start.AddSeconds(3), 30));
+    }
+
+    [Fact]
+    public void TryAcquire_WeightAboveTheWholeLimit_GoesAloneWhenTheLogIsEmpty()
+    {
+        var log = new LocalRateLog();
+        var credential = Guid.NewGuid();
+
+        Assert.Equal(TimeSpan.Zero, log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start, 500));
+        Assert.Equal(TimeSpan.FromSeconds(3), log.TryAcquire(credential, Guid.NewGuid(), 100, Window, Start, 1));
+    }
 }

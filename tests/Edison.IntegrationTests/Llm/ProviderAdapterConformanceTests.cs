@@ -24,7 +24,14 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
     public static TheoryData<string> Adapters =>
     [
         ProviderKinds.OpenAI, ProviderKinds.OpenAICompatible, ProviderKinds.AzureOpenAI, ProviderKinds.Anthropic,
-        ProviderKinds.Gemini, ProviderKinds.Ollama,
+        ProviderKinds.Gemini, ProviderKinds.Ollama, ProviderKinds.Bedrock, ProviderKinds.Vertex,
+    ];
+
+    // Bedrock's adapter does not stream (ConverseStream's binary framing is not implemented): it has its own test below.
+    public static TheoryData<string> StreamingAdapters =>
+    [
+        ProviderKinds.OpenAI, ProviderKinds.OpenAICompatible, ProviderKinds.AzureOpenAI, ProviderKinds.Anthropic,
+        ProviderKinds.Gemini, ProviderKinds.Ollama, ProviderKinds.Vertex,
     ];
 
     private LlmGateway Gateway => fixture.Services.GetRequiredService<LlmGateway>();
@@ -58,7 +65,7 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
     }
 
     [Theory]
-    [MemberData(nameof(Adapters))]
+    [MemberData(nameof(StreamingAdapters))]
     public async Task GetStreamingResponseAsync_Reply_ReassemblesTextAndUsageFromChunks(string provider)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -79,6 +86,47 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         Assert.Equal(12, response.Usage?.InputTokenCount);
         Assert.Equal(5, response.Usage?.OutputTokenCount);
         Assert.True(Assert.Single(tenant.Requests).Stream);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_Bedrock_YieldsTheNonStreamingResponseAsOneUpdate()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Reply("one two three four five", inputTokens: 12, outputTokens: 5));
+        var spec = await SpecAsync(ProviderKinds.Bedrock, tenant, cts.Token);
+        var credential = await fixture.Services.GetRequiredService<CredentialStore>().GetAsync(spec.CredentialId, cts.Token);
+        using var client = fixture.Services.GetRequiredService<IChatClientFactory>().Create(credential, spec.Model, ModelSettings.Default);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(Prompt("Count"), cancellationToken: cts.Token))
+        {
+            updates.Add(update);
+        }
+
+        var response = updates.ToChatResponse();
+        Assert.Equal("one two three four five", Assert.Single(updates, u => u.Text.Length > 0).Text);
+        Assert.Equal((12L, 5L), (response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount));
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.False(Assert.Single(tenant.Requests).Stream);
+    }
+
+    [Theory]
+    [MemberData(nameof(Adapters))]
+    public async Task StructuredOutput_FencedJsonWithTrailingComma_IsRepairedWithoutASecondCall(string provider)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var tenant = fixture.Simulator.CreateTenant()
+            .Enqueue(SimStep.Reply("```json\n{\"score\": 4, \"rationale\": \"Clear.\",}\n```"))
+            .Otherwise(_ => SimStep.Reply("should not be asked again"));
+        var spec = await SpecAsync(provider, tenant, cts.Token);
+
+        var result = await StructuredOutput.CompleteAsync(Gateway, spec, Prompt("Judge this"), ChatResponseFormat.ForJsonSchema<ConformanceVerdict>(),
+            ParseVerdict, null, cts.Token);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(new ConformanceVerdict(4, "Clear."), result.Value);
+        Assert.Equal((true, false), (result.Repaired, result.Retried));
+        Assert.Single(tenant.Requests);
     }
 
     [Theory]
@@ -229,6 +277,10 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
                 Assert.Equal(2048, body["thinking"]?["budget_tokens"]?.GetValue<int>());
                 Assert.Equal("hi", Assert.Single(tenant.Requests).LastUserText);
                 break;
+            case SimProvider.Bedrock:
+                Assert.Equal(0.25, body["inferenceConfig"]?["temperature"]?.GetValue<double>() ?? double.NaN, 3);
+                Assert.Equal(200, body["inferenceConfig"]?["maxTokens"]?.GetValue<int>());
+                break;
             case SimProvider.Ollama:
                 Assert.Equal(0.25, body["options"]?["temperature"]?.GetValue<double>() ?? double.NaN, 3);
                 Assert.Equal(200, body["options"]?["num_predict"]?.GetValue<int>());
@@ -256,8 +308,23 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         Assert.Empty(tenant.Requests);
     }
 
+    private static (ConformanceVerdict? Value, string? Error) ParseVerdict(string text)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<ConformanceVerdict>(text, JsonSerializerOptions.Web), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    // Bedrock's Converse has no response-format field: the adapter sends the schema as a system instruction.
     private static bool SchemaSent(SimRequest request) =>
-        request.Body["response_format"]?["json_schema"]?["schema"] is JsonObject
+        (request.Provider == SimProvider.Bedrock
+            && request.Messages.Any(m => m.Role == "system" && m.Text.Contains("\"rationale\"", StringComparison.Ordinal)))
+        || request.Body["response_format"]?["json_schema"]?["schema"] is JsonObject
         || request.Body["output_config"]?["format"]?["schema"] is JsonObject
         || request.Body["format"] is JsonObject;
 
@@ -270,7 +337,8 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var credentialId = await fixture.Services.GetRequiredService<CredentialStore>().CreateAsync(connection, transaction, projectId,
-            $"{provider} conformance {Guid.NewGuid():N}", provider, adapter.BaseUrl(fixture.Simulator), tenant.ApiKey, adapter.Headers, cancellationToken);
+            $"{provider} conformance {Guid.NewGuid():N}", provider, adapter.BaseUrl(fixture.Simulator),
+            adapter.Secret?.Invoke(tenant, fixture.Simulator) ?? tenant.ApiKey, adapter.Headers, adapter.Settings, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new LlmCallSpec(projectId, credentialId, adapter.Model, "conformance") { ExperimentId = experimentId };
     }
@@ -302,6 +370,11 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
     private sealed record Adapter(string Model, string WireFormat, Func<ProviderSimulator, Uri> BaseUrl,
         IReadOnlyDictionary<string, string>? Headers = null)
     {
+        /// The stored secret when it is not the tenant's key itself.
+        public Func<SimTenant, ProviderSimulator, string>? Secret { get; init; }
+
+        public IReadOnlyDictionary<string, string>? Settings { get; init; }
+
         public static Adapter For(string provider) => provider switch
         {
             ProviderKinds.OpenAI => new("gpt-4o-mini", SimProvider.OpenAI, s => s.OpenAIBaseUrl),
@@ -314,6 +387,19 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
             ProviderKinds.Gemini => new("gemini-2.5-flash", SimProvider.OpenAI, s => s.OpenAIBaseUrl),
             ProviderKinds.Ollama => new("llama3", SimProvider.Ollama, s => s.BaseUrl,
                 new Dictionary<string, string> { ["X-Title"] = "Edison conformance" }),
+            // The access key id names the tenant; the simulator checks the SigV4 header's shape, not the signature.
+            ProviderKinds.Bedrock => new("anthropic.claude-3-5-haiku-20241022-v1:0", SimProvider.Bedrock, s => s.BaseUrl,
+                new Dictionary<string, string> { ["X-Title"] = "Edison conformance" })
+            {
+                Secret = (tenant, _) => CloudKeys.Bedrock(tenant),
+                Settings = new Dictionary<string, string> { ["region"] = "us-east-1" },
+            },
+            // The service account's email names the tenant at the simulator's token endpoint, which the key's token_uri points to.
+            ProviderKinds.Vertex => new("google/gemini-2.5-flash", SimProvider.Vertex, s => s.BaseUrl)
+            {
+                Secret = CloudKeys.ServiceAccountJson,
+                Settings = new Dictionary<string, string> { ["project"] = "edison-sim", ["location"] = "europe-west4" },
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "No conformance setup for this adapter."),
         };
     }

@@ -3,16 +3,23 @@ using Microsoft.AspNetCore.Http;
 
 namespace Edison.Testing.Simulator;
 
-/// <summary>OpenAI Chat Completions, also spoken by Azure OpenAI and OpenAI-compatible servers.</summary>
-internal sealed class OpenAIWireFormat(bool azure) : WireFormat
+/// <summary>
+/// OpenAI Chat Completions, also spoken by Azure OpenAI, OpenAI-compatible servers and Vertex AI's OpenAI endpoint (which
+/// takes only bearer tokens issued by the simulator's <c>/token</c>).
+/// </summary>
+internal sealed class OpenAIWireFormat(string provider) : WireFormat
 {
-    public override string Provider => azure ? SimProvider.AzureOpenAI : SimProvider.OpenAI;
+    private readonly bool _azure = provider == SimProvider.AzureOpenAI;
+
+    public override string Provider => provider;
+
+    public override bool UsesIssuedTokens => provider == SimProvider.Vertex;
 
     public override string StreamContentType => "text/event-stream";
 
     public override IEnumerable<string> TenantKeys(HttpRequest request, string model)
     {
-        if (azure && HeaderValue(request, "api-key") is { } key)
+        if (_azure && HeaderValue(request, "api-key") is { } key)
         {
             yield return key;
         }
@@ -37,7 +44,7 @@ internal sealed class OpenAIWireFormat(bool azure) : WireFormat
 
     public override string ErrorBody(int status, string message)
     {
-        if (azure)
+        if (_azure)
         {
             return Json(new JsonObject
             {

@@ -15,8 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace Edison.Testing.Simulator;
 
 /// <summary>
-/// A local HTTP server that speaks the OpenAI, Azure OpenAI, Anthropic and Ollama chat wire formats and answers from
-/// per-tenant scripts, so the real SDK clients can be driven deterministically without a network.
+/// A local HTTP server that speaks the OpenAI, Azure OpenAI, Anthropic, Ollama, Bedrock Converse and Vertex AI chat wire
+/// formats (with a fake OAuth token endpoint for Vertex) and answers from per-tenant scripts, so the real clients can be
+/// driven deterministically without a network.
 /// </summary>
 public sealed class ProviderSimulator : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed class ProviderSimulator : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, SimTenant> _tenants = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SimTenant> _accessTokens = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
@@ -32,7 +34,14 @@ public sealed class ProviderSimulator : IAsyncDisposable
         _app = app;
         BaseUrl = baseUrl;
         OpenAIBaseUrl = new Uri(baseUrl, "v1");
+        TokenUrl = new Uri(baseUrl, "token");
     }
+
+    /// <summary>
+    /// <c>{BaseUrl}token</c>: an OAuth2 token endpoint for service-account JWT grants. The tenant is the part of the JWT's
+    /// <c>iss</c> (the service account's email) before the '@'; the issued token then names that tenant on Vertex requests.
+    /// </summary>
+    public Uri TokenUrl { get; }
 
     /// <summary>The server's root, <c>http://127.0.0.1:{port}/</c>.</summary>
     public Uri BaseUrl { get; }
@@ -58,8 +67,10 @@ public sealed class ProviderSimulator : IAsyncDisposable
         var simulator = default(ProviderSimulator);
         var routes = new (string Pattern, WireFormat Format)[]
         {
-            ("/v1/chat/completions", new OpenAIWireFormat(azure: false)),
-            ("/openai/deployments/{deployment}/chat/completions", new OpenAIWireFormat(azure: true)),
+            ("/v1/chat/completions", new OpenAIWireFormat(SimProvider.OpenAI)),
+            ("/openai/deployments/{deployment}/chat/completions", new OpenAIWireFormat(SimProvider.AzureOpenAI)),
+            ("/v1/projects/{project}/locations/{location}/endpoints/openapi/chat/completions", new OpenAIWireFormat(SimProvider.Vertex)),
+            ("/model/{modelId}/converse", new BedrockWireFormat()),
             ("/v1/messages", new AnthropicWireFormat()),
             ("/api/chat", new OllamaWireFormat()),
         };
@@ -67,6 +78,8 @@ public sealed class ProviderSimulator : IAsyncDisposable
         {
             app.MapPost(pattern, http => simulator!.HandleAsync(http, format));
         }
+
+        app.MapPost("/token", http => simulator!.IssueTokenAsync(http));
 
         try
         {
@@ -138,9 +151,16 @@ public sealed class ProviderSimulator : IAsyncDisposable
                 return;
             }
 
+            if (format.AuthenticationProblem(http.Request) is { } problem)
+            {
+                await WriteErrorAsync(http, format, StatusCodes.Status403Forbidden, problem, cancellationToken);
+                return;
+            }
+
             var model = format.ReadModel(http.Request, body);
+            var tenants = format.UsesIssuedTokens ? _accessTokens : _tenants;
             var tenant = format.TenantKeys(http.Request, model)
-                .Select(key => _tenants.GetValueOrDefault(key))
+                .Select(key => tenants.GetValueOrDefault(key))
                 .FirstOrDefault(t => t is not null);
             if (tenant is null)
             {
@@ -173,6 +193,46 @@ public sealed class ProviderSimulator : IAsyncDisposable
             // A broken script or fallback should fail the test with a readable message, not a bare 500.
             http.Response.Clear();
             await WriteErrorAsync(http, format, StatusCodes.Status500InternalServerError, $"Simulator error: {ex}", CancellationToken.None);
+        }
+    }
+
+    private async Task IssueTokenAsync(HttpContext http)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var issuer = form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer" ? JwtIssuer(form["assertion"].ToString()) : null;
+        var tenantKey = issuer?.Split('@')[0];
+        if (tenantKey is null || !_tenants.TryGetValue(tenantKey, out var tenant))
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsJsonAsync(new { error = "invalid_grant", error_description = "No simulator tenant owns this service account." },
+                http.RequestAborted);
+            return;
+        }
+
+        var token = $"ya29.sim-{Guid.NewGuid():N}";
+        _accessTokens[token] = tenant;
+        tenant.TokenIssued();
+        await http.Response.WriteAsJsonAsync(new Dictionary<string, object> { ["access_token"] = token, ["expires_in"] = 3600, ["token_type"] = "Bearer" },
+            http.RequestAborted);
+    }
+
+    // The assertion's signature is not checked: the simulator holds no public keys, and the tenant is all it needs.
+    private static string? JwtIssuer(string assertion)
+    {
+        var parts = assertion.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = JsonNode.Parse(Microsoft.AspNetCore.WebUtilities.Base64UrlTextEncoder.Decode(parts[1])) as JsonObject;
+            return payload?["iss"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -7,4 +7,6 @@ public static class SimProvider
     public const string AzureOpenAI = "azure-openai";
     public const string Anthropic = "anthropic";
     public const string Ollama = "ollama";
+    public const string Bedrock = "bedrock";
+    public const string Vertex = "vertex";
 }

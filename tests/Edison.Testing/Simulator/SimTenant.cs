@@ -10,6 +10,7 @@ public sealed class SimTenant
     private readonly Queue<SimStep> _steps = new();
     private readonly List<SimRequest> _requests = [];
     private Func<SimRequest, SimStep> _fallback = static _ => SimStep.Reply("ok");
+    private int _tokensIssued;
 
     internal SimTenant(string apiKey) => ApiKey = apiKey;
 
@@ -27,6 +28,11 @@ public sealed class SimTenant
             }
         }
     }
+
+    /// <summary>How many OAuth access tokens the simulator's <c>/token</c> endpoint issued to this tenant.</summary>
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    internal void TokenIssued() => Interlocked.Increment(ref _tokensIssued);
 
     /// <summary>Appends steps to the script; each request consumes one, first in first out.</summary>
     public SimTenant Enqueue(params SimStep[] steps)

@@ -21,6 +21,12 @@ internal abstract class WireFormat
 
     public abstract string StreamContentType { get; }
 
+    /// <summary>True when tenants are found by an access token from the simulator's token endpoint, never by an API key.</summary>
+    public virtual bool UsesIssuedTokens => false;
+
+    /// <summary>Why the request's authentication is malformed (answered with 403), or null to go on to the tenant lookup.</summary>
+    public virtual string? AuthenticationProblem(HttpRequest request) => null;
+
     /// <summary>Keys that may name the tenant, most specific first.</summary>
     public abstract IEnumerable<string> TenantKeys(HttpRequest request, string model);
 
