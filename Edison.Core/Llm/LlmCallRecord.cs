@@ -7,4 +7,6 @@ internal sealed record LlmCallRecord(Guid Id, LlmCallSpec Spec, string Provider,
     public bool CacheHit { get; init; }
 
     public bool PriceKnown { get; init; } = true;
+
+    public int? FirstTokenMs { get; init; }
 }

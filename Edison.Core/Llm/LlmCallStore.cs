@@ -24,10 +24,10 @@ internal sealed class LlmCallStore(NpgsqlDataSource dataSource)
         return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             INSERT INTO llm_calls (id, project_id, experiment_id, iteration_id, credential_id, provider, model, purpose, call_key,
                 status, attempts, cache_hit, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
-                finish_reason, response_text, error_class, error, started_at, finished_at, price_known)
+                finish_reason, response_text, error_class, error, started_at, finished_at, price_known, first_token_ms)
             VALUES (@Id, @ProjectId, @ExperimentId, @IterationId, @CredentialId, @Provider, @Model, @Purpose, @CallKey,
                 @Status, @Attempts, @CacheHit, @InputTokens, @OutputTokens, @CachedInputTokens, @ReasoningTokens, @CostUsd, @LatencyMs,
-                @FinishReason, @ResponseText, @ErrorClass, @Error, @StartedAt, @FinishedAt, @PriceKnown)
+                @FinishReason, @ResponseText, @ErrorClass, @Error, @StartedAt, @FinishedAt, @PriceKnown, @FirstTokenMs)
             ON CONFLICT (call_key) DO UPDATE SET
                 status = EXCLUDED.status, attempts = llm_calls.attempts + EXCLUDED.attempts, cache_hit = EXCLUDED.cache_hit,
                 input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens,
@@ -35,6 +35,7 @@ internal sealed class LlmCallStore(NpgsqlDataSource dataSource)
                 cost_usd = llm_calls.cost_usd + EXCLUDED.cost_usd, latency_ms = EXCLUDED.latency_ms,
                 finish_reason = EXCLUDED.finish_reason, response_text = EXCLUDED.response_text,
                 error_class = EXCLUDED.error_class, error = EXCLUDED.error, finished_at = EXCLUDED.finished_at,
+                first_token_ms = EXCLUDED.first_token_ms,
                 price_known = EXCLUDED.price_known
             WHERE llm_calls.status = 'failed'
             RETURNING id
@@ -44,7 +45,7 @@ internal sealed class LlmCallStore(NpgsqlDataSource dataSource)
                 call.Id, call.Spec.ProjectId, call.Spec.ExperimentId, call.Spec.IterationId, call.Spec.CredentialId, call.Provider,
                 call.Spec.Model, call.Spec.Purpose, call.Spec.CallKey, call.Status, call.Attempts, call.CacheHit, call.InputTokens, call.OutputTokens,
                 call.CachedInputTokens, call.ReasoningTokens, call.CostUsd, call.LatencyMs, call.FinishReason, call.ResponseText,
-                call.ErrorClass, call.Error, call.StartedAt, call.FinishedAt, call.PriceKnown,
+                call.ErrorClass, call.Error, call.StartedAt, call.FinishedAt, call.PriceKnown, call.FirstTokenMs,
             }, cancellationToken: cancellationToken));
     }
 

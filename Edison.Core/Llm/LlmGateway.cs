@@ -35,7 +35,48 @@ public sealed partial class LlmGateway
     }
 
     /// <summary>Sends the messages and returns the response or a stored failure. Throws only when cancelled.</summary>
-    public async Task<LlmResult> CompleteAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+    public Task<LlmResult> CompleteAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken) =>
+        CallAsync(spec, messages, options, (client, ct) => client.GetResponseAsync(messages, options, ct), () => false, null, cancellationToken);
+
+    /// <summary>
+    /// Streams the answer: <paramref name="onText"/> gets each piece of text as it arrives (a cached or recorded answer
+    /// arrives as one piece), and the whole call is recorded like <see cref="CompleteAsync"/>, with the time to the first
+    /// text. A failure before any text is retried like any call; once text has been shown it is not, since the reader
+    /// has already seen part of the answer.
+    /// </summary>
+    public async Task<LlmResult> StreamAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+        Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onText);
+        var stopwatch = Stopwatch.StartNew();
+        var firstTokenMs = default(int?);
+        var result = await CallAsync(spec, messages, options, async (client, ct) =>
+        {
+            var updates = new List<ChatResponseUpdate>();
+            await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct))
+            {
+                updates.Add(update);
+                if (!string.IsNullOrEmpty(update.Text))
+                {
+                    firstTokenMs ??= (int)stopwatch.ElapsedMilliseconds;
+                    await onText(update.Text, ct);
+                }
+            }
+
+            return updates.ToChatResponse();
+        }, () => firstTokenMs is not null, () => firstTokenMs, cancellationToken);
+        if (firstTokenMs is null && result.Succeeded)
+        {
+            // Answered from the cache or a recorded call: the whole text at once.
+            await onText(result.Text, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<LlmResult> CallAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+        Func<IChatClient, CancellationToken, Task<ChatResponse>> send, Func<bool> textShown, Func<int?>? firstTokenMs,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -84,7 +125,7 @@ public sealed partial class LlmGateway
                     using (await _guards.Concurrency.EnterAsync(spec.CredentialId, cancellationToken))
                     {
                         await using var permit = await _guards.RateLimiter.AcquireAsync(spec.CredentialId, limits, estimatedTokens, cancellationToken);
-                        response = await client.GetResponseAsync(messages, options, cancellationToken);
+                        response = await send(client, cancellationToken);
                     }
 
                     break;
@@ -93,7 +134,7 @@ public sealed partial class LlmGateway
                 {
                     var (cls, retryable, retryAfter) = ProviderErrors.Classify(ex, cancellationToken);
                     var delay = RetryDelays.Next(attempts, settings.BaseDelay, retryAfter, Random.Shared);
-                    if (!retryable || attempts >= settings.MaxAttempts || stopwatch.Elapsed + delay > settings.RetryBudget)
+                    if (!retryable || textShown() || attempts >= settings.MaxAttempts || stopwatch.Elapsed + delay > settings.RetryBudget)
                     {
                         failure = ex;
                         errorClass = cls;
@@ -129,7 +170,7 @@ public sealed partial class LlmGateway
         var record = new LlmCallRecord(Persistence.Ids.New(), spec, provider, response is null ? "failed" : "succeeded", attempts,
             input, output, cached, (int)(usage?.ReasoningTokenCount ?? 0), cost, (int)stopwatch.ElapsedMilliseconds,
             response?.FinishReason?.Value, response?.Text, errorClass?.ToString(), failure is null ? null : Describe(errorClass, failure),
-            startedAt, _time.GetUtcNow()) { PriceKnown = priceKnown };
+            startedAt, _time.GetUtcNow()) { PriceKnown = priceKnown, FirstTokenMs = firstTokenMs?.Invoke() };
         var id = await _calls.RecordAsync(record, CancellationToken.None);
         if (id is null && spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } raced)
         {
@@ -152,7 +193,7 @@ public sealed partial class LlmGateway
         }
 
         return new LlmResult(id ?? record.Id, response is not null, response?.Text ?? "", record.FinishReason, input, output, cost,
-            record.LatencyMs, attempts, errorClass, record.Error) { PriceKnown = priceKnown };
+            record.LatencyMs, attempts, errorClass, record.Error) { PriceKnown = priceKnown, FirstTokenMs = record.FirstTokenMs };
     }
 
     private static ModelSettings Settings(string? parameters)

@@ -12,4 +12,7 @@ public sealed record LlmResult(Guid CallId, bool Succeeded, string Text, string?
 
     /// <summary>False when the model has no price in model_prices, so <see cref="CostUsd"/> is 0 without being free.</summary>
     public bool PriceKnown { get; init; } = true;
+
+    /// <summary>Milliseconds from the call's start to its first streamed text; null when the call was not streamed.</summary>
+    public int? FirstTokenMs { get; init; }
 }
