@@ -64,6 +64,9 @@ internal sealed partial class CredentialRateLimiter(IConnectionMultiplexer redis
     private readonly LocalRateLog _localTokens = new();
     private int _degraded;
 
+    /// Whether the last limit check ran on the per-process fallback because Redis was unreachable.
+    public bool IsFallingBack => Volatile.Read(ref _degraded) == 1;
+
     /// <summary>
     /// Waits (cancellably) until the credential may send one more request; dispose the permit when the attempt has ended.
     /// </summary>

@@ -34,6 +34,7 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LiveWorkerCount>();
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
+        builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("llm-rate-limits", tags: ["ready"]);
         builder.Services.AddSingleton<CredentialConcurrency>();
         builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
         builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),

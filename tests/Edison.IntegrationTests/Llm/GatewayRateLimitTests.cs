@@ -2,6 +2,7 @@ using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -64,5 +65,9 @@ public sealed class GatewayRateLimitTests(CoreFixture fixture, ITestOutputHelper
         Assert.True(busiest <= 5, $"{busiest} requests reached the provider within one 3 s window; the fallback limit is 5.");
         Assert.Contains(fixture.Logs.Entries, l => l.Level == LogLevel.Warning && l.Category == typeof(CredentialRateLimiter).FullName
             && l.Message.Contains("per-process limit of 5 per window (limit 5 ÷ 1 live workers)", StringComparison.Ordinal));
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Name == "llm-rate-limits", cts.Token);
+        var status = health.Entries["llm-rate-limits"];
+        Assert.Equal(HealthStatus.Degraded, status.Status);
+        Assert.Contains("per process", status.Description, StringComparison.Ordinal);
     }
 }
