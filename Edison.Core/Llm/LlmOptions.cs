@@ -25,6 +25,10 @@ public sealed class LlmOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>Where downloaded local GGUF models are kept (fetched once, checked by SHA-256).</summary>
+    public string ModelsDirectory { get; set; } = Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "edison", "models");
+
     /// <summary>Whether gen_ai spans carry prompt and response text (off: they may hold customer data).</summary>
     public bool TraceContent { get; set; }
 

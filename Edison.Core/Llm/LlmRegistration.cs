@@ -1,3 +1,4 @@
+using Edison.Core.Llm.Local;
 using Edison.Core.Llm.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +35,9 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LiveWorkerCount>();
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
+        builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));
         builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("llm-rate-limits", tags: ["ready"]);
         builder.Services.AddSingleton<CredentialConcurrency>();
         builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
