@@ -1,0 +1,80 @@
+using Dapper;
+using Edison.Core.Persistence;
+using Npgsql;
+
+namespace Edison.Core.Llm;
+
+/// <summary>
+/// The price list costs are computed from: the current price of every model with its source and as-of date, and new
+/// prices set by an admin. A change adds a row effective from now, so calls already recorded keep the cost they had.
+/// </summary>
+public sealed class PriceService
+{
+    private const decimal MaxPerMtok = 10_000m;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+
+    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        _time = time;
+    }
+
+    /// <summary>The price in force for each (provider, model), by provider then model.</summary>
+    public async Task<IReadOnlyList<ModelPrice>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ModelPrice>(new CommandDefinition("""
+            SELECT DISTINCT ON (provider, model) provider, model, input_per_mtok, output_per_mtok, cached_input_per_mtok, source,
+                   as_of::timestamp AS as_of, effective_from::timestamp AS effective_from
+            FROM model_prices WHERE effective_from <= @now
+            ORDER BY provider, model, effective_from DESC
+            """, new { now = _time.GetUtcNow() }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// <summary>Sets a model's price from now on; returns the problem in words when a figure is not a price.</summary>
+    public async Task<string?> SetAsync(string provider, string model, decimal inputPerMtok, decimal outputPerMtok, decimal? cachedInputPerMtok,
+        string? source, Guid? changedBy, CancellationToken cancellationToken)
+    {
+        provider = provider?.Trim() ?? "";
+        model = model?.Trim() ?? "";
+        if (provider.Length == 0 || model.Length == 0)
+        {
+            return "Name the provider and the model the price is for.";
+        }
+
+        if (inputPerMtok < 0 || outputPerMtok < 0 || cachedInputPerMtok < 0)
+        {
+            return "A price cannot be negative.";
+        }
+
+        if (inputPerMtok > MaxPerMtok || outputPerMtok > MaxPerMtok || cachedInputPerMtok > MaxPerMtok)
+        {
+            return $"Prices are per million tokens; over ${MaxPerMtok:N0} looks like a typing mistake.";
+        }
+
+        if (cachedInputPerMtok > inputPerMtok)
+        {
+            return "Cached input cannot cost more than input.";
+        }
+
+        var now = _time.GetUtcNow();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO model_prices (id, provider, model, input_per_mtok, output_per_mtok, cached_input_per_mtok, effective_from, source, as_of)
+            VALUES (@id, @provider, @model, @inputPerMtok, @outputPerMtok, @cachedInputPerMtok, @now, @source, @today);
+            INSERT INTO audit_log (user_id, action, entity_type, after)
+            VALUES (@changedBy, 'price.set', 'model_price', jsonb_build_object('provider', @provider, 'model', @model,
+                    'inputPerMtok', @inputPerMtok, 'outputPerMtok', @outputPerMtok, 'cachedInputPerMtok', @cachedInputPerMtok, 'source', @source));
+            """,
+            new
+            {
+                id = Ids.New(), provider, model, inputPerMtok, outputPerMtok, cachedInputPerMtok, now,
+                source = string.IsNullOrWhiteSpace(source) ? "Set by an admin" : source.Trim(), today = now.UtcDateTime.Date, changedBy,
+            }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+}
