@@ -1,5 +1,6 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
+using Edison.Core.Llm;
 using Edison.Core.Refining;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ internal static class LoopRegistration
 {
     public static IServiceCollection AddLoop(this IServiceCollection services)
     {
+        services.AddSingleton(sp => new IterationSummaryWriter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
+            sp.GetRequiredService<ILogger<IterationSummaryWriter>>()));
         services.AddSingleton(sp => new ReviewService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>()));
         services.AddSingleton(sp => new RefinementService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<RefinerPipeline>(),
