@@ -8,15 +8,18 @@ namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// What happens to the experiment after an iteration's statistics exist: the recommended version is re-chosen and the stop
-/// rules are checked. Idempotent: re-running after a crash recomputes the same choice and stores the same stop.
+/// rules are checked, and the iteration's summary is written. Idempotent: re-running after a crash recomputes the same choice
+/// and stores the same stop; the summary's model call is keyed, so it is paid once.
 /// </summary>
-internal sealed class LoopState(NpgsqlDataSource dataSource)
+internal sealed class LoopState(NpgsqlDataSource dataSource, IterationSummaryWriter summaries)
 {
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
 
     /// <summary>Updates the recommended version and returns the stop rule that fired, if one did (stored on the iteration).</summary>
     public async Task<StopDecision?> AfterAggregationAsync(Guid iterationId, VersionComparison? comparison, CancellationToken cancellationToken)
     {
+        // Never fails or blocks the loop: a failed commentary leaves the numbers-only summary.
+        await summaries.WriteAsync(iterationId, comparison, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var it = await connection.QuerySingleAsync<(Guid ExperimentId, int Number, string StopRules, string RefinerConfig)>(new CommandDefinition("""
             SELECT i.experiment_id, i.number, e.stop_rules::text, e.refiner_config::text

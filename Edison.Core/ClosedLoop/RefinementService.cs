@@ -21,16 +21,19 @@ namespace Edison.Core.ClosedLoop;
 public sealed partial class RefinementService
 {
     private const int MaxExemplars = 6;
+    private const int MaxCandidates = 5;
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
     private readonly NpgsqlDataSource _dataSource;
     private readonly RefinerPipeline _pipeline;
     private readonly ReviewService _reviews;
+    private readonly CandidateScreener _screener;
     private readonly IEventBus _events;
     private readonly ILogger<RefinementService> _logger;
 
-    internal RefinementService(NpgsqlDataSource dataSource, RefinerPipeline pipeline, ReviewService reviews, IEventBus events,
-        ILogger<RefinementService> logger)
+    internal RefinementService(NpgsqlDataSource dataSource, RefinerPipeline pipeline, ReviewService reviews, CandidateScreener screener,
+        IEventBus events, ILogger<RefinementService> logger)
     {
+        _screener = screener;
         _dataSource = dataSource;
         _pipeline = pipeline;
         _reviews = reviews;
@@ -86,18 +89,37 @@ public sealed partial class RefinementService
             var sourceVersionId = it.RecommendedVersionId ?? it.PromptVersionId;
             var input = await BuildInputAsync(connection, it, sourceVersionId, refiner, cancellationToken);
             RefinementResult result;
+            ScreeningResult? screening = null;
+            var count = Math.Clamp(refiner.Candidates, 1, MaxCandidates);
             if (refiner.CredentialId is not { } credentialId || string.IsNullOrWhiteSpace(refiner.Model))
             {
                 result = new RefinementResult(false, "The experiment has no refiner model; choose one to get suggestions.", [], null);
             }
-            else
+            else if (count == 1)
             {
                 var call = new RefinerCall(it.ProjectId, credentialId, refiner.Model, it.ExperimentId, iterationId,
                     $"refine:{iterationId}:{attempt}");
                 result = await _pipeline.RunAsync(input, call, cancellationToken);
             }
+            else
+            {
+                var drafts = new List<RefinementResult>();
+                for (var candidate = 1; candidate <= count; candidate++)
+                {
+                    var call = new RefinerCall(it.ProjectId, credentialId, refiner.Model, it.ExperimentId, iterationId,
+                        $"refine:{iterationId}:{attempt}:c{candidate}") { Candidate = candidate, Candidates = count };
+                    drafts.Add(await _pipeline.RunAsync(input, call, cancellationToken));
+                }
 
-            await StoreAsync(connection, iterationId, attempt, sourceVersionId, result, cancellationToken);
+                screening = await _screener.ScreenAsync(iterationId, attempt, drafts, cancellationToken);
+                result = screening.Chosen is { } chosen
+                    ? drafts[chosen - 1]
+                    : new RefinementResult(false, "None of the refiner's candidates produced a proposal: "
+                        + string.Join(" ", drafts.Select((d, i) => string.Create(CultureInfo.InvariantCulture, $"({i + 1}) {d.Error}"))),
+                        drafts[0].Steps, null);
+            }
+
+            await StoreAsync(connection, iterationId, attempt, sourceVersionId, result, screening, cancellationToken);
             LogRefined(iterationId, attempt, result.Succeeded, result.Error);
         }
 
@@ -114,14 +136,14 @@ public sealed partial class RefinementService
     }
 
     private static async Task StoreAsync(NpgsqlConnection connection, Guid iterationId, int attempt, Guid sourceVersionId, RefinementResult result,
-        CancellationToken cancellationToken)
+        ScreeningResult? screening, CancellationToken cancellationToken)
     {
         var proposal = result.Proposal;
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO suggestions (id, iteration_id, attempt, source_version_id, proposed_template, proposed_system_text, proposed_few_shots,
-                                     unified_diff, note, hypotheses, target_criteria, edits, steps, status, error)
+                                     unified_diff, note, hypotheses, target_criteria, edits, steps, status, error, screening)
             VALUES (@id, @iterationId, @attempt, @sourceVersionId, @template, @systemText, @fewShots::jsonb, @diff, @note, @hypotheses::jsonb,
-                    @targetCriteria, @edits::jsonb, @steps::jsonb, @status, @error)
+                    @targetCriteria, @edits::jsonb, @steps::jsonb, @status, @error, @screening::jsonb)
             ON CONFLICT (iteration_id, attempt) DO NOTHING
             """,
             new
@@ -132,6 +154,7 @@ public sealed partial class RefinementService
                 targetCriteria = proposal?.TargetCriteria.ToArray() ?? [], edits = JsonSerializer.Serialize(proposal?.Edits ?? [], Json),
                 steps = JsonSerializer.Serialize(result.Steps, Json), status = result.Succeeded && proposal is not null ? "pending" : "failed",
                 error = result.Succeeded ? null : result.Error ?? "The refiner gave no proposal.",
+                screening = screening is null ? null : JsonSerializer.Serialize(screening, Json),
             }, cancellationToken: cancellationToken));
     }
 

@@ -4,6 +4,7 @@ using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
+using Edison.Core.Prompts;
 using Edison.Core.Runs;
 using Npgsql;
 
@@ -180,7 +181,8 @@ public sealed class ReviewService
             return ReviewDecision.Refused("The refiner produced no prompt here; ask for changes or stop the loop.");
         }
 
-        var problem = await IterationService.CheckVariablesAsync(connection, transaction, template, s.DatasetVersionId, cancellationToken);
+        var problem = await IterationService.CheckVariablesAsync(connection, transaction, template, s.DatasetVersionId, cancellationToken)
+            ?? await DroppedVariablesAsync(connection, transaction, s, template, cancellationToken);
         if (problem is not null)
         {
             return ReviewDecision.Refused(problem.Replace("The run did not start", "The edited prompt cannot run", StringComparison.Ordinal));
@@ -215,6 +217,30 @@ public sealed class ReviewService
             cancellationToken);
         await IterationService.HandOverAsync(_jobs, _events, s.ExperimentId, nextIterationId, cancellationToken);
         return new ReviewDecision(true, null, versionId, nextIterationId);
+    }
+
+    // An edit may not drop a variable the source template used and the cases fill in: the model would never see that part of the case.
+    private static async Task<string?> DroppedVariablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SuggestionRow s,
+        string template, CancellationToken cancellationToken)
+    {
+        var source = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT template FROM prompt_versions WHERE id = @SourceVersionId", new { s.SourceVersionId }, transaction,
+            cancellationToken: cancellationToken));
+        var provided = (await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT DISTINCT k FROM dataset_version_cases dvc
+            JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version, jsonb_object_keys(cv.input) k
+            WHERE dvc.dataset_version_id = @DatasetVersionId
+            """, new { s.DatasetVersionId }, transaction, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        if (!PromptTemplate.TryParse(source ?? "", out var before, out _) || !PromptTemplate.TryParse(template, out var after, out _))
+        {
+            return null;
+        }
+
+        var dropped = before!.Variables.Where(v => provided.Contains(v) && !after!.Variables.Contains(v)).ToList();
+        return dropped.Count == 0
+            ? null
+            : $"The edited prompt no longer uses {string.Join(", ", dropped.Select(v => "{{ " + v + " }}"))}, which the cases fill in; "
+              + "put it back, or the model never sees that part of each case.";
     }
 
     private async Task<ReviewDecision> SendBackAsync(Guid suggestionId, Guid? reviewerId, string note, string status, string decision,

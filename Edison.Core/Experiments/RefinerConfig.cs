@@ -11,4 +11,10 @@ public sealed record RefinerConfig
 
     /// <summary>The largest change a suggestion may make, as a fraction of the prompt's length.</summary>
     public double MaxChangeFraction { get; init; } = 0.5;
+
+    /// <summary>
+    /// How many drafts the refiner writes per attempt (1–5); with more than one, each is screened on a few train cases and
+    /// the best is proposed.
+    /// </summary>
+    public int Candidates { get; init; } = 1;
 }

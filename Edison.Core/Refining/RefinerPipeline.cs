@@ -32,6 +32,12 @@ internal sealed class RefinerPipeline
         ArgumentNullException.ThrowIfNull(call);
         var steps = new List<RefinerStep>();
         var conversation = RefinerPrompt.Diagnose(input);
+        if (call.Candidates > 1)
+        {
+            conversation[^1] = new ChatMessage(ChatRole.User, conversation[^1].Text + string.Create(CultureInfo.InvariantCulture,
+                $"\n\nYou are drafting candidate {call.Candidate} of {call.Candidates}; each candidate is tested on a few cases and the best is proposed, so try a fix the other candidates are unlikely to try."));
+        }
+
         var diagnosis = await StepAsync(call, "diagnose", conversation, DiagnosisFormat, RefinerAnswers.Diagnosis, steps, cancellationToken);
         if (diagnosis.Value is null)
         {
@@ -97,8 +103,9 @@ internal sealed class RefinerPipeline
             IterationId = call.IterationId,
             CallKey = $"{call.CallKeyPrefix}:{name}",
             Parameters = call.Parameters,
+            SampleIndex = call.Candidate - 1,
         };
-        var result = await StructuredOutput.CompleteAsync(_gateway, spec, messages, format, validate, new ChatOptions { Temperature = 0 },
+        var result = await StructuredOutput.CompleteAsync(_gateway, spec, messages, format, validate, new ChatOptions { Temperature = call.Candidates > 1 ? 0.7f : 0 },
             cancellationToken);
         steps.Add(new RefinerStep(name, result.Call.Text, result.Call.CallId, result.Error));
         return result;
