@@ -15,6 +15,7 @@ internal static class RunsRegistration
     {
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<WorkProgress>();
+        services.AddSingleton<BudgetGuard>();
         services.AddSingleton<IterationAggregator>();
         services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
@@ -24,7 +25,8 @@ internal static class RunsRegistration
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<BudgetGuard>()));
         services.AddSingleton(sp => new IterationSweeper(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>()));
         return services;
     }
