@@ -16,10 +16,11 @@ internal static class RunsRegistration
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<WorkProgress>();
         services.AddSingleton<BudgetGuard>();
+        services.AddSingleton<RunEstimator>();
         services.AddSingleton<IterationAggregator>();
         services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<RunEstimator>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
