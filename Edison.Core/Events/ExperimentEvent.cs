@@ -9,6 +9,12 @@ public sealed record ExperimentEvent(Guid ExperimentId, Guid? IterationId, strin
     /// <summary>Outputs or judgments were added to an iteration.</summary>
     public const string Progress = "progress";
 
+    /// <summary>
+    /// What the iteration has spent so far in USD (recorded provider calls), on progress events; null on events that do
+    /// not carry it, and in events published before the field existed.
+    /// </summary>
+    public decimal? CostUsd { get; init; }
+
     /// <summary>An iteration changed phase.</summary>
     public const string StatusChanged = "status";
 }

@@ -23,11 +23,13 @@ public sealed class JudgeRunner
     private readonly WorkProgress _progress;
     private readonly IOptions<LlmOptions> _options;
     private readonly bool _fence;
+    private readonly BudgetGuard _budget;
 
     internal JudgeRunner(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options,
         IOptions<JudgingOptions> judging)
     {
         _fence = judging.Value.FenceUntrustedText;
+        _budget = new BudgetGuard(dataSource, events);
         _dataSource = dataSource;
         _gateway = gateway;
         _events = events;
@@ -62,7 +64,7 @@ public sealed class JudgeRunner
         var safety = JsonSerializer.Deserialize<SafetyConfig>(judge.Safety, Json) ?? new SafetyConfig();
         var todo = (await connection.QueryAsync<JudgeItem>(new CommandDefinition($"""
             WITH indexed AS ({WorkProgress.JudgeableOutputsSql})
-            SELECT o.id AS output_id, cv.input::text AS input, cv.expected_output, o.text AS output
+            SELECT o.id AS output_id, cv.input::text AS input, cv.expected_output, o.text AS output, o.tool_calls::text AS tool_calls
             FROM indexed x
             JOIN outputs o ON o.id = x.output_id
             JOIN case_versions cv ON cv.case_id = o.case_id AND cv.version = o.case_version
@@ -82,7 +84,7 @@ public sealed class JudgeRunner
     {
         var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(judge.ExperimentId, iterationId, ExperimentEvent.Progress, IterationStatus.Judging,
-            done, total), cancellationToken);
+            done, total) { CostUsd = await _progress.CostAsync(iterationId, cancellationToken) }, cancellationToken);
     }
 
     private async Task JudgePairsAsync(NpgsqlConnection connection, Guid iterationId, JudgeRow judge, Rubric rubric, int from, int count,
@@ -90,7 +92,8 @@ public sealed class JudgeRunner
     {
         var todo = (await connection.QueryAsync<PairItem>(new CommandDefinition($"""
             WITH pairs AS ({WorkProgress.PairsSql})
-            SELECT p.first_id, p.second_id, p.pair_key, cv.input::text AS input, a.text AS first_text, b.text AS second_text
+            SELECT p.first_id, p.second_id, p.pair_key, cv.input::text AS input, a.text AS first_text, b.text AS second_text,
+                   a.tool_calls::text AS first_tool_calls, b.tool_calls::text AS second_tool_calls
             FROM pairs p
             JOIN outputs a ON a.id = p.first_id
             JOIN outputs b ON b.id = p.second_id
@@ -109,7 +112,13 @@ public sealed class JudgeRunner
 
     private async Task JudgePairAsync(Guid iterationId, JudgeRow judge, Rubric rubric, PairItem item, CancellationToken cancellationToken)
     {
-        var messages = PairwisePrompt.Build(judge.Goal, rubric, item.Input, item.FirstText, item.SecondText, judge.SystemPrompt, _fence);
+        if (!await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
+        {
+            return;
+        }
+
+        var messages = PairwisePrompt.Build(judge.Goal, rubric, item.Input, JudgedText.WithToolCalls(item.FirstText, item.FirstToolCalls),
+            JudgedText.WithToolCalls(item.SecondText, item.SecondToolCalls), judge.SystemPrompt, _fence);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
         {
             ExperimentId = judge.ExperimentId,
@@ -118,6 +127,7 @@ public sealed class JudgeRunner
         };
         var structured = await StructuredOutput.CompleteAsync(_gateway, spec, messages, PairwiseFormat, ParsePairwise,
             new ChatOptions { Temperature = 0 }, cancellationToken);
+        RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -160,7 +170,13 @@ public sealed class JudgeRunner
     private async Task JudgeOneAsync(Guid iterationId, JudgeRow judge, Rubric rubric, SafetyConfig safety, JudgeItem item,
         CancellationToken cancellationToken)
     {
-        var messages = JudgePrompt.Build(judge.Goal, rubric, item.Input, item.ExpectedOutput, item.Output, judge.SystemPrompt, _fence, safety);
+        if (!await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
+        {
+            return;
+        }
+
+        var messages = JudgePrompt.Build(judge.Goal, rubric, item.Input, item.ExpectedOutput, JudgedText.WithToolCalls(item.Output, item.ToolCalls),
+            judge.SystemPrompt, _fence, safety);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
         {
             ExperimentId = judge.ExperimentId,
@@ -169,6 +185,7 @@ public sealed class JudgeRunner
         };
         var structured = await StructuredOutput.CompleteAsync(_gateway, spec, messages, VerdictFormat,
             text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, cancellationToken);
+        RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
         var error = structured.Error;
         var result = structured.Call;
@@ -195,10 +212,19 @@ public sealed class JudgeRunner
             }, cancellationToken: cancellationToken));
     }
 
+    private void RecordSpend(JudgeRow judge, LlmResult call)
+    {
+        if (!call.Reused && !call.CacheHit)
+        {
+            _budget.Record(judge.ExperimentId, call.CostUsd, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+    }
+
     private sealed record JudgeRow(Guid JudgeConfigId, string Kind, Guid CredentialId, string Model, string SystemPrompt, Guid ExperimentId,
         Guid ProjectId, string Goal, string Rubric, string Safety, string Status, bool IsPaused);
 
-    private sealed record PairItem(Guid FirstId, Guid SecondId, string PairKey, string Input, string FirstText, string SecondText);
+    private sealed record PairItem(Guid FirstId, Guid SecondId, string PairKey, string Input, string FirstText, string SecondText,
+        string? FirstToolCalls, string? SecondToolCalls);
 
-    private sealed record JudgeItem(Guid OutputId, string Input, string? ExpectedOutput, string Output);
+    private sealed record JudgeItem(Guid OutputId, string Input, string? ExpectedOutput, string Output, string? ToolCalls);
 }

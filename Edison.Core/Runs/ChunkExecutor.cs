@@ -20,9 +20,12 @@ public sealed class ChunkExecutor
     private readonly IEventBus _events;
     private readonly WorkProgress _progress;
     private readonly IOptions<LlmOptions> _options;
+    private readonly BudgetGuard _budget;
 
-    internal ChunkExecutor(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options)
+    internal ChunkExecutor(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options,
+        BudgetGuard budget)
     {
+        _budget = budget;
         _dataSource = dataSource;
         _gateway = gateway;
         _events = events;
@@ -37,7 +40,8 @@ public sealed class ChunkExecutor
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""
             SELECT mr.id AS model_run_id, mr.iteration_id, i.experiment_id, e.project_id, i.status, i.dataset_version_id,
                    mc.credential_id, mc.model, mc.parameters::text AS parameters, mc.samples_per_case, mc.seed, pv.template, pv.system_text,
-                   pv.few_shots::text AS few_shots, e.checks::text AS checks, i.is_paused
+                   pv.few_shots::text AS few_shots, e.checks::text AS checks, i.is_paused,
+                   pv.tools_schema::text AS tools_schema, pv.response_format::text AS response_format
             FROM model_runs mr
             JOIN iterations i ON i.id = mr.iteration_id
             JOIN experiments e ON e.id = i.experiment_id
@@ -68,17 +72,23 @@ public sealed class ChunkExecutor
 
         var fewShots = JsonSerializer.Deserialize<List<FewShotPair>>(run.FewShots, Json) ?? [];
         var checks = JsonSerializer.Deserialize<List<CheckSpec>>(run.Checks, Json) ?? [];
+        var output = new OutputShape(PromptOutputShape.ResponseFormat(run.ResponseFormat), PromptOutputShape.Tools(run.ToolsSchema));
         await IterationWatch.ForEachAsync(_dataSource, run.IterationId, todo, _options.Value.ChunkConcurrency,
-            (item, ct) => ExecuteOneAsync(run, template!, fewShots, checks, item, ct), cancellationToken);
+            (item, ct) => ExecuteOneAsync(run, template!, fewShots, checks, output, item, ct), cancellationToken);
 
         var (done, total) = await _progress.OutputsAsync(run.IterationId, cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(run.ExperimentId, run.IterationId, ExperimentEvent.Progress, IterationStatus.Executing,
-            done, total), cancellationToken);
+            done, total) { CostUsd = await _progress.CostAsync(run.IterationId, cancellationToken) }, cancellationToken);
     }
 
     private async Task ExecuteOneAsync(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, IReadOnlyList<CheckSpec> checks,
-        WorkItem item, CancellationToken cancellationToken)
+        OutputShape output, WorkItem item, CancellationToken cancellationToken)
     {
+        if (!await _budget.AllowsCallAsync(run.ExperimentId, run.IterationId, cancellationToken))
+        {
+            return;
+        }
+
         var variables = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.Input)!;
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(run.SystemText))
@@ -93,7 +103,12 @@ public sealed class ChunkExecutor
         }
 
         messages.Add(new ChatMessage(ChatRole.User, template.Render(variables)));
-        var options = new ChatOptions { Seed = run.Seed is { } seed ? seed + item.Sample : null };
+        var options = new ChatOptions
+        {
+            Seed = run.Seed is { } seed ? seed + item.Sample : null,
+            ResponseFormat = output.ResponseFormat,
+            Tools = output.Tools,
+        };
         var spec = new LlmCallSpec(run.ProjectId, run.CredentialId, run.Model, "execute")
         {
             ExperimentId = run.ExperimentId,
@@ -103,6 +118,12 @@ public sealed class ChunkExecutor
             SampleIndex = item.Sample,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
+        if (!result.Reused && !result.CacheHit)
+        {
+            _budget.Record(run.ExperimentId, result.CostUsd, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+
+        var parsedJson = result.Succeeded && output.ResponseFormat is not null ? PromptOutputShape.ParsedJson(result.Text) : null;
         var checkResults = result.Succeeded ? CheckRunner.Run(checks, new OutputFacts(result.Text, result.LatencyMs, result.CostUsd)) : [];
         var pii = result.Succeeded ? PiiScanner.FlagNames(PiiScanner.Scan(result.Text)) : [];
         var truncated = result.FinishReason is "length" or "content_filter";
@@ -110,9 +131,9 @@ public sealed class ChunkExecutor
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO outputs (id, model_run_id, case_id, case_version, sample, status, text, finish_reason, error,
-                                 input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id, checks, pii_flags, truncated)
+                                 input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id, checks, pii_flags, truncated, parsed_json)
             VALUES (@id, @modelRunId, @caseId, @caseVersion, @sample, @status, @text, @finishReason, @error,
-                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId, @checks::jsonb, @pii, @truncated)
+                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId, @checks::jsonb, @pii, @truncated, @parsedJson::jsonb)
             ON CONFLICT (model_run_id, case_id, sample) DO NOTHING
             """,
             new
@@ -120,13 +141,15 @@ public sealed class ChunkExecutor
                 id = Ids.New(), run.ModelRunId, item.CaseId, item.CaseVersion, item.Sample,
                 status = result.Succeeded ? "succeeded" : "failed", text = result.Text, result.FinishReason, result.Error,
                 result.InputTokens, result.OutputTokens, result.LatencyMs, result.CostUsd, result.CallId,
-                checks = JsonSerializer.Serialize(checkResults, Json), pii = pii.ToArray(), truncated,
+                checks = JsonSerializer.Serialize(checkResults, Json), pii = pii.ToArray(), truncated, parsedJson,
             }, cancellationToken: cancellationToken));
     }
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
         Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText, string FewShots,
-        string Checks, bool IsPaused);
+        string Checks, bool IsPaused, string? ToolsSchema, string? ResponseFormat);
+
+    private sealed record OutputShape(ChatResponseFormat? ResponseFormat, IList<AITool>? Tools);
 
     private sealed record FewShotPair(string Input, string Output);
 

@@ -16,9 +16,11 @@ public sealed class IterationService
     private readonly IJobScheduler _jobs;
     private readonly IEventBus _events;
     private readonly WorkProgress _progress;
+    private readonly RunEstimator _estimator;
 
-    internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress)
+    internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress, RunEstimator estimator)
     {
+        _estimator = estimator;
         _dataSource = dataSource;
         _jobs = jobs;
         _events = events;
@@ -27,10 +29,17 @@ public sealed class IterationService
 
     /// <summary>
     /// Creates the next iteration on the latest prompt version and dataset version and hands it to a worker.
-    /// Refuses when a case lacks a template variable, naming the case and the variable.
+    /// Refuses when a case lacks a template variable, naming the case and the variable, and when what the experiment has
+    /// spent plus the run's estimate would pass its budget, saying the figures.
     /// </summary>
     public async Task<StartIterationResult> StartAsync(Guid experimentId, CancellationToken cancellationToken)
     {
+        var overBudget = await CheckBudgetAsync(experimentId, cancellationToken);
+        if (overBudget is not null)
+        {
+            return new StartIterationResult(null, overBudget);
+        }
+
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var source = await connection.QuerySingleOrDefaultAsync<(Guid PromptVersionId, string Template, Guid DatasetVersionId)>(new CommandDefinition("""
@@ -60,6 +69,48 @@ public sealed class IterationService
 
         await HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
         return new StartIterationResult(iterationId, null);
+    }
+
+    /// <summary>
+    /// Estimates what the next iteration of the experiment costs, per model and purpose, next to its budget and spend;
+    /// null when the experiment has no prompt or no test cases yet.
+    /// </summary>
+    public Task<RunEstimate?> EstimateAsync(Guid experimentId, CancellationToken cancellationToken) =>
+        _estimator.EstimateAsync(experimentId, cancellationToken);
+
+    private async Task<string?> CheckBudgetAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var budget = await connection.ExecuteScalarAsync<decimal?>(new CommandDefinition(
+                "SELECT (stop_rules ->> 'budgetUsd')::numeric FROM experiments WHERE id = @experimentId", new { experimentId },
+                cancellationToken: cancellationToken));
+            if (budget is null)
+            {
+                return null;
+            }
+        }
+
+        // Variables are checked after this; a case that does not render is reported there, not here.
+        RunEstimate? estimate;
+        try
+        {
+            estimate = await _estimator.EstimateAsync(experimentId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FormatException or KeyNotFoundException or InvalidOperationException or JsonException)
+        {
+            return null;
+        }
+
+        if (estimate is not { ExceedsBudget: true, BudgetUsd: { } limit })
+        {
+            return null;
+        }
+
+        var left = Math.Max(0, limit - estimate.SpentUsd);
+        return $"The run did not start: it would cost about {BudgetGuard.Usd(estimate.TotalUsd)}, but {BudgetGuard.Usd(estimate.SpentUsd)} of the "
+               + $"{BudgetGuard.Usd(limit)} budget is already spent, leaving {BudgetGuard.Usd(left)}. "
+               + "Raise the budget or run fewer cases, samples or models.";
     }
 
     /// <summary>

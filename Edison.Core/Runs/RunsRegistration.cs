@@ -15,16 +15,19 @@ internal static class RunsRegistration
     {
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<WorkProgress>();
+        services.AddSingleton<BudgetGuard>();
+        services.AddSingleton<RunEstimator>();
         services.AddSingleton<IterationAggregator>();
         services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<RunEstimator>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<BudgetGuard>()));
         services.AddSingleton(sp => new IterationSweeper(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>()));
         return services;
     }

@@ -19,6 +19,15 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
             """, new { iterationId }, cancellationToken: cancellationToken));
     }
 
+    /// What the iteration's recorded provider calls have cost so far, in USD.
+    public async Task<decimal> CostAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<decimal>(new CommandDefinition(
+            "SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE iteration_id = @iterationId",
+            new { iterationId }, cancellationToken: cancellationToken));
+    }
+
     /// Judgments written for the iteration against those it needs: every pointwise judge × succeeded output, plus every
     /// pairwise judge × ordered pair (two models on one case and sample, or this version against its parent's output).
     public async Task<(int Done, int Total)> JudgmentsAsync(Guid iterationId, CancellationToken cancellationToken)
