@@ -1,6 +1,7 @@
 using Dapper;
 using Edison.Core.Datasets;
 using Edison.Core.Jobs;
+using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Testing;
 using Edison.Testing.Simulator;
@@ -54,6 +55,15 @@ public sealed class StudioFixture : IAsyncLifetime
         await connection.ExecuteAsync(new CommandDefinition("INSERT INTO projects (id, name) VALUES (@id, @name)",
             new { id, name = $"Studio {id:N}" }, cancellationToken: cancellationToken));
         return id;
+    }
+
+    /// <summary>A simulator credential of the project for <paramref name="tenant"/>.</summary>
+    public async Task<Guid> CredentialAsync(Guid projectId, SimTenant tenant, CancellationToken cancellationToken)
+    {
+        var change = await Services.GetRequiredService<CredentialService>().CreateAsync(projectId,
+            new CredentialDraft("Simulator", ProviderKinds.OpenAICompatible, Simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey), cancellationToken);
+        Assert.True(change.Succeeded, change.Error);
+        return change.Id!.Value;
     }
 
     /// <summary>(datasets, cases, dataset versions) of the project: what "nothing changed" is checked against.</summary>
