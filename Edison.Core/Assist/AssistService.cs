@@ -7,6 +7,9 @@ using Edison.Core.Datasets;
 using Edison.Core.Experiments;
 using Edison.Core.Generation;
 using Edison.Core.Llm;
+using Edison.Core.Persistence;
+using Dapper;
+using Npgsql;
 using Microsoft.Extensions.AI;
 
 namespace Edison.Core.Assist;
@@ -31,11 +34,13 @@ public sealed class AssistService
     private static readonly Lazy<string> MetaPrompt = new(() => ReadResource($"SeedPromptMetaPrompt.{SeedPromptMetaPromptVersion}.md"));
     private readonly LlmGateway _gateway;
     private readonly AssistStreamer _streamer;
+    private readonly NpgsqlDataSource _dataSource;
 
-    internal AssistService(LlmGateway gateway, AssistStreamer streamer)
+    internal AssistService(LlmGateway gateway, AssistStreamer streamer, NpgsqlDataSource dataSource)
     {
         _gateway = gateway;
         _streamer = streamer;
+        _dataSource = dataSource;
     }
 
     /// <summary>The seed-prompt meta-prompt text of <see cref="SeedPromptMetaPromptVersion"/>.</summary>
@@ -79,7 +84,11 @@ public sealed class AssistService
     }
 
     /// <summary>A rubric suggested from the goal: weighted criteria (weights sum to 1) on a 1–5 scale with a label per level.</summary>
-    public async Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(AssistTarget target, string goal, CancellationToken cancellationToken)
+    public Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(AssistTarget target, string goal, CancellationToken cancellationToken) =>
+        SuggestRubricAsync(target, goal, null, cancellationToken);
+
+    private async Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(AssistTarget target, string goal, string? callKey,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
@@ -90,7 +99,7 @@ public sealed class AssistService
                 + "(1 = fails, 5 = excellent), each label saying what an answer at that level looks like. Answer with JSON only."),
             new(ChatRole.User, $"Goal:\n{goal.Trim()}"),
         ];
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:suggest:rubric"), messages, RubricFormat, ValidateRubric,
+        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:suggest:rubric", callKey), messages, RubricFormat, ValidateRubric,
             new ChatOptions { Temperature = 0.2f }, cancellationToken);
         return result.Value is { } answer ? (ToRubric(answer), null) : (null, result.Error);
     }
@@ -102,8 +111,12 @@ public sealed class AssistService
     /// A seed prompt built from the goal and rubric by the versioned meta-prompt, with an explanation naming which
     /// technique serves which rubric criterion (every criterion must be served, else the answer is sent back once).
     /// </summary>
-    public async Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(AssistTarget target, string goal, Rubric rubric,
-        IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, CancellationToken cancellationToken)
+    public Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(AssistTarget target, string goal, Rubric rubric,
+        IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, CancellationToken cancellationToken) =>
+        DraftSeedPromptAsync(target, goal, rubric, variables, examples, null, cancellationToken);
+
+    private async Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(AssistTarget target, string goal, Rubric rubric,
+        IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, string? callKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(rubric);
@@ -121,7 +134,7 @@ public sealed class AssistService
             {(examples.Count > 0 ? string.Join("\n", examples.Take(3).Select(e => JsonSerializer.Serialize(e.Variables))) : "none")}
             """;
         List<ChatMessage> messages = [new(ChatRole.System, MetaPrompt.Value), new(ChatRole.User, user)];
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:seedprompt"), messages, SeedFormat,
+        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:seedprompt", callKey), messages, SeedFormat,
             text => ValidateSeed(text, rubric, variables), new ChatOptions { Temperature = 0.4f }, cancellationToken);
         return result.Value is { } answer
             ? (new SeedPromptDraft(answer.SystemText, answer.Template, answer.Variables, answer.Techniques, SeedPromptMetaPromptVersion), null)
@@ -138,17 +151,28 @@ public sealed class AssistService
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(budgetUsd);
         var problems = new List<string>();
-        var spentBefore = 0m;
-        var (rubric, rubricError) = await SuggestRubricAsync(target, goal, cancellationToken);
+        // Every call of the chain (repair retries included) carries this key prefix, so its cost is summed from llm_calls.
+        var chain = $"draft-the-rest:{Ids.New():N}";
+        var (rubric, rubricError) = await SuggestRubricAsync(target, goal, $"{chain}:rubric", cancellationToken);
         if (rubric is null)
         {
-            return new DraftTheRestResult(null, null, 0, [$"Rubric: {rubricError}"]);
+            return new DraftTheRestResult(null, null, await SpentAsync(chain, cancellationToken), [$"Rubric: {rubricError}"]);
         }
 
-        var (seed, seedError) = await DraftSeedPromptAsync(target, goal, rubric, [], [], cancellationToken);
+        if (await SpentAsync(chain, cancellationToken) is var afterRubric && afterRubric >= budgetUsd)
+        {
+            return new DraftTheRestResult(null, null, afterRubric, [OverBudget("the rubric", afterRubric, budgetUsd)]);
+        }
+
+        var (seed, seedError) = await DraftSeedPromptAsync(target, goal, rubric, [], [], $"{chain}:seed", cancellationToken);
         if (seed is null)
         {
-            return new DraftTheRestResult(null, null, spentBefore, [$"Seed prompt: {seedError}"]);
+            return new DraftTheRestResult(null, null, await SpentAsync(chain, cancellationToken), [$"Seed prompt: {seedError}"]);
+        }
+
+        if (await SpentAsync(chain, cancellationToken) is var afterSeed && afterSeed >= budgetUsd)
+        {
+            return new DraftTheRestResult(null, seed, afterSeed, [OverBudget("the seed prompt", afterSeed, budgetUsd)]);
         }
 
         var request = new GenerationRequest
@@ -162,7 +186,7 @@ public sealed class AssistService
             Count = 20,
         };
         var cases = new List<CaseInput>();
-        var casesResult = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:testcases"),
+        var casesResult = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:testcases", $"{chain}:cases"),
             GenerationPrompt.Build(request, 1, 20, []), CasesFormat, ValidateCases, new ChatOptions { Temperature = 0.9f }, cancellationToken);
         if (casesResult.Value is { } batch)
         {
@@ -183,10 +207,10 @@ public sealed class AssistService
             problems.Add($"Test cases: {casesResult.Error}");
         }
 
-        var spent = await SpentAsync(casesResult.Call, cancellationToken);
+        var spent = await SpentAsync(chain, cancellationToken);
         if (spent >= budgetUsd)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"Drafting spent ${spent:0.####}, the whole budget of ${budgetUsd:0.####}: the loop would have nothing left."));
+            problems.Add(OverBudget("the test cases", spent, budgetUsd));
         }
 
         var criteria = string.Join(", ", rubric.Criteria.Select(c => c.Name));
@@ -216,15 +240,19 @@ public sealed class AssistService
         return new DraftTheRestResult(definition, seed, spent, problems);
     }
 
-    private static Task<decimal> SpentAsync(LlmResult last, CancellationToken cancellationToken)
+    private async Task<decimal> SpentAsync(string chain, CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
-        // Each step's call is its own row; the chain's total is summed by the caller from llm_calls if it needs the exact figure.
-        return Task.FromResult(last.CostUsd);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<decimal>(new CommandDefinition(
+            "SELECT COALESCE(sum(cost_usd), 0) FROM llm_calls WHERE call_key LIKE @prefix",
+            new { prefix = chain + ":%" }, cancellationToken: cancellationToken));
     }
 
-    private static LlmCallSpec Spec(AssistTarget target, string purpose) =>
-        new(target.ProjectId, target.CredentialId, target.Model, purpose) { ExperimentId = target.ExperimentId };
+    private static string OverBudget(string step, decimal spent, decimal budget) => string.Create(CultureInfo.InvariantCulture,
+        $"Drafting spent ${spent:0.####} by {step}, the whole budget of ${budget:0.####}: the rest was not drafted, and the loop would have nothing left.");
+
+    private static LlmCallSpec Spec(AssistTarget target, string purpose, string? callKey = null) =>
+        new(target.ProjectId, target.CredentialId, target.Model, purpose) { ExperimentId = target.ExperimentId, CallKey = callKey };
 
     private static List<ChatMessage> Messages(AssistRequest request, bool structured)
     {

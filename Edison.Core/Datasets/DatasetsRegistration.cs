@@ -29,7 +29,8 @@ public static class DatasetsRegistration
         services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<IChatClientFactory>(), sp.GetRequiredService<CredentialStore>(),
             sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<LlmGatewayGuards>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>()));
+        services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
+            sp.GetRequiredService<NpgsqlDataSource>()));
         return builder;
     }
 }

@@ -183,10 +183,30 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         Assert.Equal(3, tenant.Requests.Count);
     }
 
-    private async Task<AssistTarget> TargetAsync(SimTenant tenant, CancellationToken cancellationToken)
+    [Fact]
+    public async Task DraftTheRestAsync_RubricSpendsTheBudget_StopsBeforeTheSeedPromptAndReportsTheRecordedCost()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // gpt-4o-mini at $0.15 in / $0.60 out per million tokens: this rubric costs $0.75.
+        var rubricJson = """
+            {"criteria": [{"name": "Correctness", "description": "Facts right.", "weight": 1, "labels": ["a", "b", "c", "d", "e"]}]}
+            """;
+        var tenant = fixture.Simulator.CreateTenant().Otherwise(_ => SimStep.Reply(rubricJson, inputTokens: 1_000_000, outputTokens: 1_000_000));
+        var target = await TargetAsync(tenant, cts.Token, "gpt-4o-mini");
+
+        var result = await Assist.DraftTheRestAsync(target, Goal, budgetUsd: 0.5m, cts.Token);
+
+        Assert.Null(result.Definition);
+        Assert.Equal(0.75m, result.CostUsd);
+        Assert.Equal("Drafting spent $0.75 by the rubric, the whole budget of $0.5: the rest was not drafted, and the loop would have nothing left.",
+            Assert.Single(result.Problems));
+        Assert.Single(tenant.Requests);
+    }
+
+    private async Task<AssistTarget> TargetAsync(SimTenant tenant, CancellationToken cancellationToken, string model = "sim-assist")
     {
         var projectId = await fixture.ProjectAsync(cancellationToken);
-        return new AssistTarget(projectId, await fixture.CredentialAsync(projectId, tenant, cancellationToken), "sim-assist");
+        return new AssistTarget(projectId, await fixture.CredentialAsync(projectId, tenant, cancellationToken), model);
     }
 
     private static RubricCriterion Criterion(string name, double weight) =>
