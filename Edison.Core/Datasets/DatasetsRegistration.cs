@@ -1,0 +1,36 @@
+using Edison.Core.Assist;
+using Edison.Core.Datasets.Import;
+using Edison.Core.Datasets.Splits;
+using Edison.Core.Generation;
+using Edison.Core.Jobs;
+using Edison.Core.Llm;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Edison.Core.Datasets;
+
+/// <summary>Registers the test data studio: import/export, splits, synthetic generation and AI assist.</summary>
+public static class DatasetsRegistration
+{
+    /// <summary>Adds the dataset, generation and assist services (call after <c>AddEdisonCore()</c>'s gateway registration).</summary>
+    public static IHostApplicationBuilder AddDatasets(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton(sp => new DatasetReader(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new DatasetImporter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DatasetExporter(sp.GetRequiredService<DatasetReader>()));
+        services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
+            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<GenerationService>>()));
+        services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<IChatClientFactory>(), sp.GetRequiredService<CredentialStore>(),
+            sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<LlmGatewayGuards>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
+            sp.GetRequiredService<NpgsqlDataSource>()));
+        return builder;
+    }
+}

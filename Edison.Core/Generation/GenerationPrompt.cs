@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace Edison.Core.Generation;
+
+/// Builds the generating model's messages: the goal, variables, personas × scenarios, edge cases, difficulty mix, tags,
+/// examples to imitate, and (for a top-up round) the cases already kept, which must not be repeated.
+internal static class GenerationPrompt
+{
+    public static readonly string[] DefaultPersonas = ["first-time user", "expert user", "frustrated customer", "non-native speaker", "terse mobile user"];
+
+    public static readonly string[] EdgeCases = ["empty input", "very long input", "wrong language", "malformed input", "ambiguous request"];
+
+    private const string System = """
+        You write test cases for a prompt under development. Each case fills the prompt's template variables with a realistic
+        input a real person could send. Spread the cases over every persona × scenario pair, mix difficulties (easy, medium,
+        hard), tag each case with 1–3 short lowercase tags naming what it tests, and make every case clearly different from
+        the others: different wording, situation, length and detail. Never repeat a case. Answer with JSON only.
+        """;
+
+    public static List<ChatMessage> Build(GenerationRequest request, int round, int count, IReadOnlyList<string> kept)
+    {
+        var user = new StringBuilder();
+        user.Append("Round ").Append(round).Append(": write ").Append(count).AppendLine(" new test cases.");
+        user.AppendLine().AppendLine("Goal of the prompt under test:").AppendLine(request.Goal.Trim());
+        user.AppendLine().Append("Template variables (fill every one): ").AppendLine(string.Join(", ", request.Variables));
+        var realistic = request.Variables.Where(v => BogusFiller.KindOf(v) is not null).ToList();
+        if (realistic.Count > 0)
+        {
+            user.Append("Leave these empty (\"\"): Edison fills them with realistic values: ").AppendLine(string.Join(", ", realistic));
+        }
+
+        user.Append("Personas: ").AppendLine(string.Join("; ", request.Personas.Count > 0 ? request.Personas : DefaultPersonas));
+        user.Append("Scenarios: ").AppendLine(request.Scenarios.Count > 0 ? string.Join("; ", request.Scenarios) : "derive 4–6 distinct scenarios from the goal");
+        if (request.IncludeEdgeCases)
+        {
+            user.Append("Make about one case in five an edge case, tagged \"edge\": ").AppendLine(string.Join(", ", EdgeCases));
+        }
+
+        if (request.Tags.Count > 0)
+        {
+            user.Append("Prefer these tags where they fit: ").AppendLine(string.Join(", ", request.Tags));
+        }
+
+        user.AppendLine(request.WithExpectedOutputs
+            ? "Give each case an expectedOutput: what an excellent answer says."
+            : "Leave expectedOutput null.");
+        if (request.Examples.Count > 0)
+        {
+            user.AppendLine().AppendLine("Example cases (imitate their realism, do not copy them):");
+            foreach (var example in request.Examples.Take(5))
+            {
+                user.AppendLine(JsonSerializer.Serialize(example.Variables));
+            }
+        }
+
+        if (kept.Count > 0)
+        {
+            user.AppendLine().AppendLine("Cases already written (write different ones):");
+            foreach (var text in kept.TakeLast(40))
+            {
+                user.AppendLine("- " + (text.Length > 160 ? text[..160] + "…" : text).Replace('\n', ' '));
+            }
+        }
+
+        return [new ChatMessage(ChatRole.System, System), new ChatMessage(ChatRole.User, user.ToString())];
+    }
+}

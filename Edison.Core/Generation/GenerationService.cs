@@ -1,0 +1,383 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Edison.Core.Datasets;
+using Edison.Core.Jobs;
+using Edison.Core.Llm;
+using Edison.Core.Persistence;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Edison.Core.Generation;
+
+/// <summary>
+/// Synthetic test cases: a run is scheduled as a job, generates in rounds through the gateway (JSON schema, repair),
+/// deduplicates (exact, normalised, near) and tops up until the requested count is unique or three rounds have passed.
+/// Cases wait in review; accepting writes them into a dataset version in one transaction. Each round is written in one
+/// transaction too, and only while the run is not cancelled, so a cancel never leaves half a round or half a dataset.
+/// </summary>
+public sealed partial class GenerationService
+{
+    /// <summary>The most rounds a run makes (the first plus two top-ups).</summary>
+    public const int MaxRounds = 3;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly ChatResponseFormat BatchFormat = ChatResponseFormat.ForJsonSchema<GeneratedBatch>(Json);
+    private static readonly HashSet<string> Difficulties = new(StringComparer.Ordinal) { "easy", "medium", "hard" };
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly LlmGateway _gateway;
+    private readonly IJobScheduler _jobs;
+    private readonly ILogger<GenerationService> _logger;
+
+    internal GenerationService(NpgsqlDataSource dataSource, LlmGateway gateway, IJobScheduler jobs, ILogger<GenerationService> logger)
+    {
+        _dataSource = dataSource;
+        _gateway = gateway;
+        _jobs = jobs;
+        _logger = logger;
+    }
+
+    /// <summary>Records a run and schedules the <see cref="DatasetJobs.GenerateCases"/> job; returns the run id.</summary>
+    public async Task<Guid> StartAsync(GenerationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(request.Count, 1000);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Goal);
+        if (request.Variables.Count == 0)
+        {
+            throw new ArgumentException("At least one template variable is needed.", nameof(request));
+        }
+
+        var id = Ids.New();
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO generation_runs (id, project_id, experiment_id, dataset_id, request, requested)
+                VALUES (@id, @ProjectId, @ExperimentId, @DatasetId, @json::jsonb, @Count)
+                """, new { id, request.ProjectId, request.ExperimentId, request.DatasetId, json = JsonSerializer.Serialize(request, Json), request.Count },
+                cancellationToken: cancellationToken));
+        }
+
+        await _jobs.EnqueueAsync(new JobRequest(DatasetJobs.GenerateCases, $"generate-{id:N}",
+            new Dictionary<string, string> { [DatasetJobs.Keys.GenerationRunId] = id.ToString() }, JobPriority.Interactive), cancellationToken);
+        return id;
+    }
+
+    /// <summary>The job body: runs the remaining rounds of the run. Safe to call again after a crash.</summary>
+    public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        GenerationRequest request;
+        int round;
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var row = await connection.QuerySingleOrDefaultAsync<(string Request, int Rounds)?>(new CommandDefinition("""
+                UPDATE generation_runs SET status = 'running', updated_at = now()
+                WHERE id = @runId AND status IN ('pending', 'running') AND NOT cancel_requested
+                RETURNING request::text, rounds
+                """, new { runId }, cancellationToken: cancellationToken));
+            if (row is null)
+            {
+                return;
+            }
+
+            request = JsonSerializer.Deserialize<GenerationRequest>(row.Value.Request, Json)!;
+            round = row.Value.Rounds;
+        }
+
+        var existing = await GetCasesAsync(runId, cancellationToken);
+        var dedup = new CaseDeduplicator();
+        var keptTexts = new List<string>();
+        var keptTags = new List<IReadOnlyList<string>>();
+        foreach (var earlier in existing.Where(c => c.Status != "dropped"))
+        {
+            var input = ToInput(earlier);
+            dedup.Add([input]);
+            keptTexts.Add(CaseDeduplicator.Text(input));
+            keptTags.Add(earlier.Tags);
+        }
+
+        var position = existing.Count == 0 ? 0 : existing.Max(c => c.Position) + 1;
+        var dropped = existing.Count(c => c.Status == "dropped");
+        string? failure = null;
+        while (keptTexts.Count < request.Count && round < MaxRounds)
+        {
+            round++;
+            var want = request.Count - keptTexts.Count;
+            var spec = new LlmCallSpec(request.ProjectId, request.CredentialId, request.Model, "generate_cases")
+            {
+                ExperimentId = request.ExperimentId,
+                CallKey = $"generate:{runId:N}:round:{round}",
+            };
+            var result = await StructuredOutput.CompleteAsync(_gateway, spec, GenerationPrompt.Build(request, round, want, keptTexts), BatchFormat,
+                Validate, new ChatOptions { Temperature = 0.9f }, cancellationToken);
+            if (!result.Succeeded)
+            {
+                failure = $"Round {round}: {result.Error}";
+                LogRoundFailed(runId, round, result.Error);
+                break;
+            }
+
+            var filler = new BogusFiller(request.Seed + round);
+            var rows = new List<object>();
+            foreach (var answer in result.Value!.Cases)
+            {
+                var input = ToInput(answer, request.Variables);
+                string? reason;
+                if (keptTexts.Count >= request.Count)
+                {
+                    reason = $"More than the {request.Count} cases asked for.";
+                }
+                else
+                {
+                    var decision = dedup.Add([input])[0];
+                    reason = decision.Reason;
+                }
+
+                if (reason is null)
+                {
+                    keptTexts.Add(CaseDeduplicator.Text(input));
+                    keptTags.Add(input.Tags);
+                    input = input with { Variables = filler.Fill(input.Variables) };
+                }
+                else
+                {
+                    dropped++;
+                }
+
+                rows.Add(new
+                {
+                    Id = Ids.New(),
+                    RunId = runId,
+                    Position = position++,
+                    Round = round,
+                    Input = JsonSerializer.Serialize(input.Variables),
+                    input.ExpectedOutput,
+                    Tags = input.Tags.ToArray(),
+                    input.Difficulty,
+                    answer.Persona,
+                    answer.Scenario,
+                    Status = reason is null ? "pending" : "dropped",
+                    DropReason = reason,
+                });
+            }
+
+            if (!await WriteRoundAsync(runId, round, rows, keptTexts.Count, dropped, cancellationToken))
+            {
+                await MarkCancelledAsync(runId, cancellationToken);
+                return;
+            }
+        }
+
+        var diversity = DiversityMeter.MeanPairwiseDistance(dedup.Signatures);
+        var tagsPer100 = DiversityMeter.TagsPer100(keptTags);
+        var outcome = keptTexts.Count >= request.Count
+            ? string.Create(CultureInfo.InvariantCulture, $"{keptTexts.Count} unique cases after {round} round{(round == 1 ? "" : "s")}; {dropped} dropped. Diversity {diversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.")
+            : string.Create(CultureInfo.InvariantCulture, $"Stopped after {round} round{(round == 1 ? "" : "s")} with {keptTexts.Count} unique cases of the {request.Count} asked for; {dropped} dropped. Diversity {diversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.");
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var status = failure is not null && keptTexts.Count == 0 ? GenerationStatus.Failed : GenerationStatus.Review;
+            var updated = await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE generation_runs SET status = @status, diversity = @diversity, tags_per_100 = @tagsPer100, outcome = @outcome,
+                    error = @failure, updated_at = now()
+                WHERE id = @runId AND status = 'running' AND NOT cancel_requested
+                """, new { runId, status, diversity, tagsPer100, outcome, failure }, cancellationToken: cancellationToken));
+            if (updated == 0)
+            {
+                await MarkCancelledAsync(runId, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Asks the run to stop: a pending or reviewed run is cancelled at once, a running one after its current call.</summary>
+    public async Task<bool> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generation_runs SET cancel_requested = true, updated_at = now(),
+                status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END
+            WHERE id = @runId AND status IN ('pending', 'running', 'review')
+            """, new { runId }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>The run's progress and outcome, or null.</summary>
+    public async Task<GenerationRun?> GetAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<GenerationRun>(new CommandDefinition("""
+            SELECT id AS Id, project_id AS ProjectId, dataset_id AS DatasetId, status AS Status, requested AS Requested, rounds AS Rounds,
+                   unique_cases AS UniqueCases, dropped_cases AS DroppedCases, cancel_requested AS CancelRequested, diversity AS Diversity,
+                   tags_per_100 AS TagsPer100, outcome AS Outcome, error AS Error
+            FROM generation_runs WHERE id = @runId
+            """, new { runId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Every case of the run (in review, accepted, discarded, or dropped with its reason), by position.</summary>
+    public async Task<IReadOnlyList<GeneratedCase>> GetCasesAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<GeneratedCase>(new CommandDefinition("""
+            SELECT id AS Id, position AS Position, round AS Round, input::text AS Input, expected_output AS ExpectedOutput, tags AS Tags,
+                   difficulty AS Difficulty, persona AS Persona, scenario AS Scenario, status AS Status, drop_reason AS DropReason
+            FROM generated_cases WHERE run_id = @runId ORDER BY position
+            """, new { runId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Discards cases in review (bulk); returns how many were discarded.</summary>
+    public async Task<int> DiscardAsync(Guid runId, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generated_cases g SET status = 'discarded' FROM generation_runs r
+            WHERE g.run_id = r.id AND r.id = @runId AND r.status = 'review' AND g.status = 'pending' AND g.id = ANY(@ids)
+            """, new { runId, ids = caseIds.ToArray() }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Replaces a case in review with a person's edit; false when it is not in review.</summary>
+    public async Task<bool> EditAsync(Guid runId, Guid caseId, CaseInput edited, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(edited);
+        if (edited.Difficulty is not null && !Difficulties.Contains(edited.Difficulty))
+        {
+            return false;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generated_cases g SET input = @input::jsonb, expected_output = @ExpectedOutput, tags = @tags, difficulty = @Difficulty
+            FROM generation_runs r
+            WHERE g.run_id = r.id AND r.id = @runId AND r.status = 'review' AND g.status = 'pending' AND g.id = @caseId
+            """, new { runId, caseId, input = JsonSerializer.Serialize(edited.Variables), edited.ExpectedOutput, tags = edited.Tags.ToArray(),
+                edited.Difficulty }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Accepts the cases in review (all, or only <paramref name="caseIds"/>) into the run's dataset or a new synthetic dataset
+    /// named <paramref name="newDatasetName"/>, as a new dataset version, all in one transaction: cancelled midway, nothing is written.
+    /// </summary>
+    public async Task<AcceptResult> AcceptAsync(Guid runId, IReadOnlyList<Guid>? caseIds, string? newDatasetName, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var run = await connection.QuerySingleOrDefaultAsync<(Guid ProjectId, Guid? ExperimentId, Guid? DatasetId, string Status)?>(
+            new CommandDefinition("SELECT project_id, experiment_id, dataset_id, status FROM generation_runs WHERE id = @runId FOR UPDATE",
+                new { runId }, transaction, cancellationToken: cancellationToken));
+        if (run is not { } r)
+        {
+            return new AcceptResult("The generation run does not exist.", null, null, 0);
+        }
+
+        if (r.Status != GenerationStatus.Review)
+        {
+            return new AcceptResult($"The run is {r.Status}: only cases of a run in review can be accepted.", null, null, 0);
+        }
+
+        var pending = (await connection.QueryAsync<GeneratedCase>(new CommandDefinition("""
+            SELECT id AS Id, position AS Position, input::text AS Input, expected_output AS ExpectedOutput, tags AS Tags, difficulty AS Difficulty
+            FROM generated_cases WHERE run_id = @runId AND status = 'pending' AND (@all OR id = ANY(@ids)) ORDER BY position
+            """, new { runId, all = caseIds is null, ids = (caseIds ?? []).ToArray() }, transaction, cancellationToken: cancellationToken))).ToList();
+        if (pending.Count == 0)
+        {
+            return new AcceptResult("No case in review to accept.", null, null, 0);
+        }
+
+        var cases = pending.Select(c => (ToInput(c), (string?)null)).ToList();
+        var note = $"Accepted {cases.Count} generated cases";
+        Guid datasetId;
+        int version;
+        if (r.DatasetId is { } existing)
+        {
+            datasetId = existing;
+            version = await DatasetStore.AppendAsync(connection, transaction, existing, cases, note, cancellationToken);
+        }
+        else
+        {
+            var name = string.IsNullOrWhiteSpace(newDatasetName) ? $"Generated {runId.ToString("N")[..8]}" : newDatasetName.Trim();
+            (datasetId, version) = await DatasetStore.CreateAsync(connection, transaction, r.ProjectId, r.ExperimentId, name, "synthetic", cases,
+                note, cancellationToken);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generated_cases SET status = 'accepted' WHERE id = ANY(@ids);
+            UPDATE generation_runs SET dataset_id = @datasetId, updated_at = now(),
+                status = CASE WHEN EXISTS (SELECT 1 FROM generated_cases WHERE run_id = @runId AND status = 'pending') THEN 'review' ELSE 'completed' END
+            WHERE id = @runId;
+            """, new { ids = pending.Select(c => c.Id).ToArray(), datasetId, runId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new AcceptResult(null, datasetId, version, cases.Count);
+    }
+
+    /// Writes one round's cases and progress together, unless the run was cancelled meanwhile (then nothing of the round is written).
+    private async Task<bool> WriteRoundAsync(Guid runId, int round, List<object> rows, int unique, int dropped, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generation_runs SET rounds = @round, unique_cases = @unique, dropped_cases = @dropped, updated_at = now()
+            WHERE id = @runId AND status = 'running' AND NOT cancel_requested
+            """, new { runId, round, unique, dropped }, transaction, cancellationToken: cancellationToken));
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO generated_cases (id, run_id, position, round, input, expected_output, tags, difficulty, persona, scenario, status, drop_reason)
+            VALUES (@Id, @RunId, @Position, @Round, @Input::jsonb, @ExpectedOutput, @Tags, @Difficulty, @Persona, @Scenario, @Status, @DropReason)
+            """, rows, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task MarkCancelledAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE generation_runs SET status = 'cancelled', outcome = 'Cancelled: no generated case joined a dataset.', updated_at = now()
+            WHERE id = @runId AND status IN ('pending', 'running', 'review')
+            """, new { runId }, cancellationToken: cancellationToken));
+        LogCancelled(runId);
+    }
+
+    private static (GeneratedBatch? Value, string? Error) Validate(string text)
+    {
+        try
+        {
+            var batch = JsonSerializer.Deserialize<GeneratedBatch>(text, Json);
+            if (batch?.Cases is null)
+            {
+                return (null, "The answer has no \"cases\" array.");
+            }
+
+            return batch.Cases.Any(c => c?.Variables is null)
+                ? (null, "A case has no \"variables\" object.")
+                : (batch, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The answer is not valid JSON: {ex.Message.Split(" Path:")[0]}");
+        }
+    }
+
+    private static CaseInput ToInput(GeneratedCaseAnswer answer, IReadOnlyList<string> variables)
+    {
+        var values = variables.ToDictionary(v => v, v => JsonSerializer.SerializeToElement(answer.Variables.GetValueOrDefault(v) ?? ""),
+            StringComparer.Ordinal);
+        var difficulty = answer.Difficulty?.Trim().ToLowerInvariant();
+        var tags = (answer.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim().ToLowerInvariant())
+            .Distinct(StringComparer.Ordinal).ToList();
+        return new CaseInput(values, string.IsNullOrWhiteSpace(answer.ExpectedOutput) ? null : answer.ExpectedOutput, tags,
+            difficulty is not null && Difficulties.Contains(difficulty) ? difficulty : null);
+    }
+
+    private static CaseInput ToInput(GeneratedCase c) =>
+        new(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.Input)!, c.ExpectedOutput, c.Tags, c.Difficulty);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation run {RunId} round {Round} failed: {Error}")]
+    private partial void LogRoundFailed(Guid runId, int round, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation run {RunId} cancelled")]
+    private partial void LogCancelled(Guid runId);
+}
