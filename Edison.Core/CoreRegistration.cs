@@ -1,3 +1,4 @@
+using Edison.Core.Datasets;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
@@ -33,6 +34,7 @@ public static class CoreRegistration
         builder.Services.AddRefining();
         builder.Services.AddRuns();
         builder.Services.AddLoop();
+        builder.AddDatasets();
         return builder;
     }
 
