@@ -4,6 +4,7 @@ using Edison.Core.Judging;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.ReadModels;
 using Edison.Core.Refining;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class CoreRegistration
         builder.Services.AddRefining();
         builder.Services.AddRuns();
         builder.Services.AddLoop();
+        builder.Services.AddReadModels();
         return builder;
     }
 
