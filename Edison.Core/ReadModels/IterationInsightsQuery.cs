@@ -140,6 +140,31 @@ public sealed class IterationInsightsQuery
             o.PiiFlags, judgments);
     }
 
+    /// <summary>The iteration's answered outputs in case order, the sequence a rater walks through.</summary>
+    public async Task<IReadOnlyList<Guid>> ListRatableOutputsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT o.id FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN iterations i ON i.id = mr.iteration_id
+            JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id AND dvc.case_id = o.case_id
+            WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded'
+            ORDER BY dvc.position, mc.position, o.sample
+            LIMIT 5000
+            """, new { iterationId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>A person's earlier scores for an output, empty when they have not rated it.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetRatingAsync(Guid outputId, Guid raterId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var scores = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
+            SELECT j.scores::text FROM judgments j JOIN judge_configs jc ON jc.id = j.judge_config_id
+            WHERE j.output_id = @outputId AND j.mode = 'human' AND jc.rater_user_id = @raterId
+            """, new { outputId, raterId }, cancellationToken: cancellationToken));
+        return scores is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(scores, Json) ?? [];
+    }
+
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private sealed class HeaderRow
