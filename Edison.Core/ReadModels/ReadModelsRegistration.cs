@@ -12,6 +12,7 @@ internal static class ReadModelsRegistration
         services.TryAddSingleton(sp => new IterationInsightsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new SuggestionReviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new PlaceholderRaterLookup(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new PromptVersionHistory(sp.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }
 }

@@ -90,6 +90,24 @@ public sealed class LoopJourneyTests(EdisonAppFixture app, ChromiumFixture chrom
         await Assertions.Expect(page.Locator("svg.score-chart circle")).ToHaveCountAsync(1);
         await BrowserChecks.AssertAccessibleAsync(page, "overview");
 
+        // Versions: the diff of v1 → v2 shows the refiner's line; restore v1 as v3; move the production label; copy a prompt.
+        await page.Locator("#versions-link").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Prompt versions", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#version-diff .diff-add").Filter(new() { HasText = LoopScript.Instruction })).ToHaveCountAsync(1);
+        await BrowserChecks.AssertAccessibleAsync(page, "versions");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restore v1 as a new version" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#versions-message")).ToHaveTextAsync("Restored as v3; the next iteration runs it.");
+        await Assertions.Expect(page.Locator("#version-3")).ToContainTextAsync("Restored from v1");
+        await page.Locator("#diff-from").SelectOptionAsync("2");
+        await page.Locator("#diff-to").SelectOptionAsync("3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show the diff" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#version-diff .diff-remove").Filter(new() { HasText = LoopScript.Instruction })).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set v2 as production" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#version-2 .label-production")).ToHaveTextAsync("production");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Set v2 as production" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy prompt of v2" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#copy-status")).ToContainTextAsync("v2");
+
         Assert.Empty(problems);
     }
 }
