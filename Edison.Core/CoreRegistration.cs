@@ -5,6 +5,7 @@ using Edison.Core.Judging;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.ReadModels;
 using Edison.Core.Refining;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,7 @@ public static class CoreRegistration
         builder.Services.AddRuns();
         builder.Services.AddLoop();
         builder.AddDatasets();
+        builder.Services.AddReadModels();
         return builder;
     }
 

@@ -35,4 +35,7 @@ public sealed record ExperimentDraft
 
     /// <summary>The judge's model.</summary>
     public string JudgeModel { get; init; } = "";
+
+    /// <summary>The model that proposes prompt changes after each iteration, on the same endpoint; empty for no refinement.</summary>
+    public string RefinerModel { get; init; } = "";
 }

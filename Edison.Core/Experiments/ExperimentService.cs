@@ -46,6 +46,9 @@ public sealed class ExperimentService
             Cases = cases,
             Models = [new ModelConfigDraft(credentialId, draft.Model.Trim())],
             Judges = [new JudgeConfigDraft(JudgeKinds.Pointwise, credentialId, draft.JudgeModel.Trim())],
+            Refiner = string.IsNullOrWhiteSpace(draft.RefinerModel)
+                ? new RefinerConfig()
+                : new RefinerConfig { CredentialId = credentialId, Model = draft.RefinerModel.Trim() },
             StopRules = new StopRules(),
         };
         var experimentId = await InsertAsync(connection, transaction, projectId, definition, cancellationToken);

@@ -1,37 +1,97 @@
 using Edison.Core.Experiments;
+using Edison.Core.ReadModels;
 using Edison.Core.Runs;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
+using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages.Experiments;
 
-public sealed class DetailsModel(ExperimentService experiments, IterationService iterations) : PageModel
+[RequireProjectRole(ProjectRole.Viewer)]
+public sealed class DetailsModel(ExperimentService experiments, ExperimentOverviewQuery overviews, IterationService iterations) : PageModel
 {
     public ExperimentDetails Experiment { get; private set; } = null!;
 
+    public ExperimentOverview Overview { get; private set; } = null!;
+
+    public ScoreChart? Chart { get; private set; }
+
     public string? StartError { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var experiment = await experiments.GetAsync(id, cancellationToken);
-        if (experiment is null)
-        {
-            return NotFound();
-        }
+    public string? Message { get; private set; }
 
-        Experiment = experiment;
-        return Page();
-    }
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
+    [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostStartAsync(Guid id, CancellationToken cancellationToken)
     {
         var result = await iterations.StartAsync(id, cancellationToken);
         if (result.IterationId is { } iterationId)
         {
-            return RedirectToPage("/Iterations/Details", new { id = iterationId });
+            var url = Url.Page("/Iterations/Details", new { id = iterationId })!;
+            if (Request.IsHtmx())
+            {
+                Response.Htmx(h => h.Redirect(url));
+                return new OkResult();
+            }
+
+            return Redirect(url);
         }
 
         StartError = result.Error;
-        return await OnGetAsync(id, cancellationToken);
+        return await ActionsAsync(id, cancellationToken);
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostPauseAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
+    {
+        Message = await iterations.PauseAsync(iterationId, cancellationToken)
+            ? "Paused: calls in flight finish, no new one starts."
+            : "That iteration has already ended.";
+        return await ActionsAsync(id, cancellationToken);
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostResumeAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
+    {
+        Message = await iterations.ResumeAsync(iterationId, cancellationToken) ? "Resumed where it stopped." : "That iteration has already ended.";
+        return await ActionsAsync(id, cancellationToken);
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostCancelAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
+    {
+        Message = await iterations.CancelAsync(iterationId, cancellationToken)
+            ? "Cancelled. What finished stays visible and counts in no statistic."
+            : "That iteration has already ended.";
+        return await ActionsAsync(id, cancellationToken);
+    }
+
+    private async Task<IActionResult> ActionsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        return Request.IsHtmx() ? Partial("_Actions", this) : Page();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var experiment = await experiments.GetAsync(id, cancellationToken);
+        var overview = await overviews.GetAsync(id, cancellationToken);
+        if (experiment is null || overview is null)
+        {
+            return false;
+        }
+
+        Experiment = experiment;
+        Overview = overview;
+        Chart = ScoreChart.Create(overview);
+        return true;
     }
 }

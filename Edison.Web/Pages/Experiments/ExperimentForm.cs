@@ -16,6 +16,7 @@ public sealed class ExperimentForm
     public string ApiKey { get; set; } = "";
     public string Model { get; set; } = "gpt-4o-mini";
     public string JudgeModel { get; set; } = "gpt-4o";
+    public string RefinerModel { get; set; } = "";
 
     public ExperimentDraft ToDraft() => new()
     {
@@ -30,6 +31,7 @@ public sealed class ExperimentForm
         ApiKey = ApiKey ?? "",
         Model = Model ?? "",
         JudgeModel = JudgeModel ?? "",
+        RefinerModel = RefinerModel ?? "",
     };
 
     public static ExperimentForm Example() => new()

@@ -1,0 +1,247 @@
+using System.Text.Json;
+using Dapper;
+using Edison.Core.ClosedLoop;
+using Edison.Core.Experiments;
+using Edison.Core.Runs.Aggregation;
+using Npgsql;
+
+namespace Edison.Core.ReadModels;
+
+/// <summary>Reads the iteration page: its header in one round trip, the results grid one page at a time, and one output's judgments.</summary>
+public sealed class IterationInsightsQuery
+{
+    private static readonly JsonSerializerOptions Json = LoopJson.Options;
+    private readonly NpgsqlDataSource _dataSource;
+
+    internal IterationInsightsQuery(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    /// <summary>The iteration's header, or null when it does not exist.</summary>
+    public async Task<IterationHeader?> GetHeaderAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT i.id, e.id AS experiment_id, e.name AS experiment_name, i.number, i.status, i.is_paused, pv.version, i.summary,
+                   (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.comparison::text AS comparison,
+                   i.stop_details::text AS stop_details, i.cost_usd, e.rubric::text AS rubric,
+                   (SELECT s.id FROM suggestions s WHERE s.iteration_id = i.id AND s.status = 'pending' ORDER BY s.attempt DESC LIMIT 1)
+                       AS pending_suggestion_id
+            FROM iterations i JOIN experiments e ON e.id = i.experiment_id JOIN prompt_versions pv ON pv.id = i.prompt_version_id
+            WHERE i.id = @iterationId;
+
+            SELECT purpose, count(*)::int AS calls, count(*) FILTER (WHERE status = 'failed')::int AS failed, coalesce(sum(cost_usd), 0) AS cost_usd
+            FROM llm_calls WHERE iteration_id = @iterationId GROUP BY purpose ORDER BY min(started_at);
+
+            SELECT DISTINCT unnest(cv.tags) AS tag
+            FROM iterations i JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id
+            JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+            WHERE i.id = @iterationId ORDER BY 1;
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        var h = await grid.ReadSingleOrDefaultAsync<HeaderRow>();
+        if (h is null)
+        {
+            return null;
+        }
+
+        var phases = (await grid.ReadAsync<PhaseRow>()).Select(p => new PhaseCost(p.Purpose, p.Calls, p.Failed, p.CostUsd)).ToList();
+        var tags = (await grid.ReadAsync<string>()).ToList();
+        return new IterationHeader(h.Id, h.ExperimentId, h.ExperimentName, h.Number, h.Status, h.IsPaused, h.Version, h.Summary,
+            h.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(h.Metrics, Json),
+            h.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(h.Comparison, Json),
+            h.StopDetails is null ? null : JsonSerializer.Deserialize<StopDecision>(h.StopDetails, Json),
+            h.CostUsd, JsonSerializer.Deserialize<Rubric>(h.Rubric, Json)!, h.PendingSuggestionId, phases, tags);
+    }
+
+    /// <summary>One page of case × model × sample rows matching the filter, in case order, with the total that match.</summary>
+    public async Task<ResultsPage> GetResultsAsync(Guid iterationId, ResultsFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var page = Math.Max(1, filter.Page);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<GridRow>(new CommandDefinition("""
+            WITH grid AS (
+                SELECT o.id AS output_id, dvc.position + 1 AS position, mc.model, coalesce(o.sample, 0) AS sample, cv.input::text AS input,
+                       cv.tags, cv.split, o.status AS output_status, o.text AS output, o.error AS output_error, coalesce(o.truncated, false) AS truncated,
+                       j.score, j.spread, coalesce(j.judged, 0) AS judged, coalesce(j.failed, 0) AS judge_failures,
+                       coalesce(o.pii_flags, '{}') || coalesce(j.flags, '{}') AS flags, j.low_criteria, mc.position AS model_position
+                FROM iterations i
+                JOIN model_runs mr ON mr.iteration_id = i.id
+                JOIN model_configs mc ON mc.id = mr.model_config_id
+                JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id
+                JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+                LEFT JOIN outputs o ON o.model_run_id = mr.id AND o.case_id = dvc.case_id
+                LEFT JOIN LATERAL (
+                    SELECT avg(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS score,
+                           max(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')
+                             - min(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS spread,
+                           count(*) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')::int AS judged,
+                           count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                           array(SELECT DISTINCT f FROM judgments jj, unnest(jj.safety_flags) f WHERE jj.output_id = o.id) AS flags,
+                           bool_or(@criterion::text IS NOT NULL AND status = 'succeeded' AND (scores ->> @criterion::text)::double precision < @below::double precision)
+                               AS low_criteria
+                    FROM judgments WHERE output_id = o.id
+                ) j ON o.id IS NOT NULL
+                WHERE i.id = @iterationId
+            )
+            SELECT *, count(*) OVER ()::int AS total FROM grid
+            WHERE (NOT @failures OR output_status = 'failed' OR judge_failures > 0)
+              AND (@criterion::text IS NULL OR @below::double precision IS NULL OR coalesce(low_criteria, false))
+              AND (@tag::text IS NULL OR @tag = ANY(tags))
+              AND (@split::text IS NULL OR split = @split)
+              AND (NOT @disagreement OR spread >= 1)
+              AND (NOT @flagged OR cardinality(flags) > 0)
+              AND (NOT @cutOff OR truncated)
+            ORDER BY position, model_position, sample
+            LIMIT @pageSize OFFSET @offset
+            """,
+            new
+            {
+                iterationId, failures = filter.Failures, criterion = Blank(filter.Criterion), below = filter.Below, tag = Blank(filter.Tag),
+                split = Blank(filter.Split), disagreement = filter.Disagreement, flagged = filter.Flagged, cutOff = filter.CutOff,
+                pageSize = ResultsFilter.PageSize, offset = (page - 1) * ResultsFilter.PageSize,
+            }, cancellationToken: cancellationToken))).ToList();
+        return new ResultsPage(rows.Select(r => new ResultRow
+        {
+            OutputId = r.OutputId, Position = r.Position, Model = r.Model, Sample = r.Sample, Input = r.Input, Tags = r.Tags, Split = r.Split,
+            OutputStatus = r.OutputStatus, Output = r.Output, OutputError = r.OutputError, Truncated = r.Truncated, Score = r.Score, Spread = r.Spread,
+            Judged = r.Judged, JudgeFailures = r.JudgeFailures, Flags = r.Flags,
+        }).ToList(), rows.Count == 0 ? 0 : rows[0].Total, page);
+    }
+
+    /// <summary>One output with its case and every judgment, or null when it does not exist.</summary>
+    public async Task<OutputDetail?> GetOutputAsync(Guid outputId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT o.id, mr.iteration_id, dvc.position + 1 AS position, mc.model, o.sample, cv.input::text AS input, cv.expected_output, o.status,
+                   o.text, o.error, o.truncated, o.pii_flags
+            FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN iterations i ON i.id = mr.iteration_id
+            JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id AND dvc.case_id = o.case_id
+            JOIN case_versions cv ON cv.case_id = o.case_id AND cv.version = o.case_version
+            WHERE o.id = @outputId;
+
+            SELECT coalesce(jc.model, nullif(u.display_name, ''), u.email, 'a person') AS judge, j.mode, j.status, j.composite, j.scores::text AS scores,
+                   j.rationales::text AS rationales, j.reasoning, j.safety_flags, j.suggestions::text AS suggestions, j.winner, j.error
+            FROM judgments j JOIN judge_configs jc ON jc.id = j.judge_config_id LEFT JOIN users u ON u.id = jc.rater_user_id
+            WHERE j.output_id = @outputId OR j.other_output_id = @outputId
+            ORDER BY jc.position, j.created_at;
+            """, new { outputId }, cancellationToken: cancellationToken));
+        var o = await grid.ReadSingleOrDefaultAsync<OutputRow>();
+        if (o is null)
+        {
+            return null;
+        }
+
+        var judgments = (await grid.ReadAsync<JudgmentRow>()).Select(j => new JudgmentDetail(j.Judge, j.Mode, j.Status, j.Composite,
+            JsonSerializer.Deserialize<Dictionary<string, double>>(j.Scores, Json) ?? [],
+            JsonSerializer.Deserialize<Dictionary<string, string>>(j.Rationales, Json) ?? [], j.Reasoning, j.SafetyFlags,
+            JsonSerializer.Deserialize<List<string>>(j.Suggestions, Json) ?? [], j.Winner, j.Error)).ToList();
+        return new OutputDetail(o.Id, o.IterationId, o.Position, o.Model, o.Sample, o.Input, o.ExpectedOutput, o.Status, o.Text, o.Error, o.Truncated,
+            o.PiiFlags, judgments);
+    }
+
+    /// <summary>The iteration's answered outputs in case order, the sequence a rater walks through.</summary>
+    public async Task<IReadOnlyList<Guid>> ListRatableOutputsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT o.id FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN iterations i ON i.id = mr.iteration_id
+            JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id AND dvc.case_id = o.case_id
+            WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded'
+            ORDER BY dvc.position, mc.position, o.sample
+            LIMIT 5000
+            """, new { iterationId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>A person's earlier scores for an output, empty when they have not rated it.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetRatingAsync(Guid outputId, Guid raterId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var scores = await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
+            SELECT j.scores::text FROM judgments j JOIN judge_configs jc ON jc.id = j.judge_config_id
+            WHERE j.output_id = @outputId AND j.mode = 'human' AND jc.rater_user_id = @raterId
+            """, new { outputId, raterId }, cancellationToken: cancellationToken));
+        return scores is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(scores, Json) ?? [];
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private sealed class HeaderRow
+    {
+        public Guid Id { get; init; }
+        public Guid ExperimentId { get; init; }
+        public string ExperimentName { get; init; } = "";
+        public int Number { get; init; }
+        public string Status { get; init; } = "";
+        public bool IsPaused { get; init; }
+        public int Version { get; init; }
+        public string? Summary { get; init; }
+        public string? Metrics { get; init; }
+        public string? Comparison { get; init; }
+        public string? StopDetails { get; init; }
+        public decimal CostUsd { get; init; }
+        public string Rubric { get; init; } = "";
+        public Guid? PendingSuggestionId { get; init; }
+    }
+
+    private sealed class PhaseRow
+    {
+        public string Purpose { get; init; } = "";
+        public int Calls { get; init; }
+        public int Failed { get; init; }
+        public decimal CostUsd { get; init; }
+    }
+
+    private sealed class GridRow
+    {
+        public Guid? OutputId { get; init; }
+        public int Position { get; init; }
+        public string Model { get; init; } = "";
+        public int Sample { get; init; }
+        public string Input { get; init; } = "{}";
+        public string[] Tags { get; init; } = [];
+        public string Split { get; init; } = "";
+        public string? OutputStatus { get; init; }
+        public string? Output { get; init; }
+        public string? OutputError { get; init; }
+        public bool Truncated { get; init; }
+        public double? Score { get; init; }
+        public double? Spread { get; init; }
+        public int Judged { get; init; }
+        public int JudgeFailures { get; init; }
+        public string[] Flags { get; init; } = [];
+        public int Total { get; init; }
+    }
+
+    private sealed class OutputRow
+    {
+        public Guid Id { get; init; }
+        public Guid IterationId { get; init; }
+        public int Position { get; init; }
+        public string Model { get; init; } = "";
+        public int Sample { get; init; }
+        public string Input { get; init; } = "{}";
+        public string? ExpectedOutput { get; init; }
+        public string Status { get; init; } = "";
+        public string Text { get; init; } = "";
+        public string? Error { get; init; }
+        public bool Truncated { get; init; }
+        public string[] PiiFlags { get; init; } = [];
+    }
+
+    private sealed class JudgmentRow
+    {
+        public string Judge { get; init; } = "";
+        public string Mode { get; init; } = "";
+        public string Status { get; init; } = "";
+        public double? Composite { get; init; }
+        public string Scores { get; init; } = "{}";
+        public string Rationales { get; init; } = "{}";
+        public string Reasoning { get; init; } = "";
+        public string[] SafetyFlags { get; init; } = [];
+        public string Suggestions { get; init; } = "[]";
+        public string? Winner { get; init; }
+        public string? Error { get; init; }
+    }
+}

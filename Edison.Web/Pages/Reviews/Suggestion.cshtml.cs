@@ -1,0 +1,103 @@
+using Edison.Core.ClosedLoop;
+using Edison.Core.ReadModels;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Edison.Web.Pages.Reviews;
+
+[RequireProjectRole(ProjectRole.Viewer)]
+public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewService reviews, PlaceholderRaterLookup actingUser) : PageModel
+{
+    public SuggestionDetails Suggestion { get; private set; } = null!;
+
+    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
+
+    public string? Error { get; private set; }
+
+    [BindProperty]
+    public string? Note { get; set; }
+
+    [BindProperty]
+    public string? Template { get; set; }
+
+    [BindProperty]
+    public string? SystemText { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    [RequireProjectRole(ProjectRole.Reviewer)]
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken cancellationToken) =>
+        await DecideAsync(id, await reviews.ApproveAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "", null,
+            cancellationToken), cancellationToken);
+
+    [RequireProjectRole(ProjectRole.Reviewer)]
+    public async Task<IActionResult> OnPostEditApproveAsync(Guid id, CancellationToken cancellationToken) =>
+        await DecideAsync(id, await reviews.ApproveAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "",
+            new SuggestionEdit(Template ?? "", SystemText ?? ""), cancellationToken), cancellationToken);
+
+    [RequireProjectRole(ProjectRole.Reviewer)]
+    public async Task<IActionResult> OnPostRejectAsync(Guid id, CancellationToken cancellationToken) =>
+        await DecideAsync(id, await reviews.RejectAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "", cancellationToken),
+            cancellationToken);
+
+    [RequireProjectRole(ProjectRole.Reviewer)]
+    public async Task<IActionResult> OnPostRequestChangesAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(Note))
+        {
+            ModelState.AddModelError("changes-note", "Say what to change; the refiner reads your note.");
+            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        }
+
+        return await DecideAsync(id, await reviews.RequestChangesAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note,
+            cancellationToken), cancellationToken);
+    }
+
+    [RequireProjectRole(ProjectRole.Reviewer)]
+    public async Task<IActionResult> OnPostStopAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        return await DecideAsync(id, await reviews.StopAsync(Suggestion.IterationId, await actingUser.GetActingUserIdAsync(cancellationToken),
+            cancellationToken), cancellationToken);
+    }
+
+    private async Task<IActionResult> DecideAsync(Guid id, ReviewDecision decision, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (!decision.Accepted)
+        {
+            Error = decision.Error;
+            return Page();
+        }
+
+        return decision.NextIterationId is { } next
+            ? RedirectToPage("/Iterations/Details", new { id = next })
+            : RedirectToPage("/Iterations/Details", new { id = Suggestion.IterationId });
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var suggestion = await suggestions.GetAsync(id, cancellationToken);
+        if (suggestion is null)
+        {
+            return false;
+        }
+
+        Suggestion = suggestion;
+        Diff = DiffLine.Parse(suggestion.UnifiedDiff);
+        Template ??= suggestion.ProposedTemplate ?? suggestion.SourceTemplate;
+        SystemText ??= suggestion.ProposedSystemText;
+        return true;
+    }
+}

@@ -1,0 +1,81 @@
+using Edison.Core.ReadModels;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Pages.Reviews;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Edison.Web.Pages.Versions;
+
+[RequireProjectRole(ProjectRole.Viewer)]
+public sealed class IndexModel(PromptVersionHistory history, PlaceholderRaterLookup actingUser) : PageModel
+{
+    public string ExperimentName { get; private set; } = "";
+
+    public Guid? RecommendedVersionId { get; private set; }
+
+    public IReadOnlyList<PromptVersionText> Versions { get; private set; } = [];
+
+    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
+
+    [BindProperty(SupportsGet = true)]
+    public int? From { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public int? To { get; set; }
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid experimentId, CancellationToken cancellationToken) =>
+        await LoadAsync(experimentId, cancellationToken) ? Page() : NotFound();
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostRestoreAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
+    {
+        var number = await history.RestoreAsync(experimentId, versionId, await actingUser.GetActingUserIdAsync(cancellationToken), cancellationToken);
+        if (number is null)
+        {
+            return NotFound();
+        }
+
+        Message = $"Restored as v{number}; the next iteration runs it.";
+        return RedirectToPage(new { experimentId });
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostSetProductionAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
+    {
+        if (!await history.SetProductionAsync(experimentId, versionId, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Message = "Production label moved.";
+        return RedirectToPage(new { experimentId });
+    }
+
+    private async Task<bool> LoadAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        var list = await history.ListAsync(experimentId, cancellationToken);
+        if (list is not { } found)
+        {
+            return false;
+        }
+
+        (ExperimentName, RecommendedVersionId, Versions) = found;
+        if (Versions.Count > 1)
+        {
+            From ??= Versions[1].Version;
+            To ??= Versions[0].Version;
+            var from = Versions.FirstOrDefault(v => v.Version == From);
+            var to = Versions.FirstOrDefault(v => v.Version == To);
+            if (from is not null && to is not null)
+            {
+                Diff = DiffLine.Parse(PromptVersionHistory.Diff(from, to));
+            }
+        }
+
+        return true;
+    }
+}
