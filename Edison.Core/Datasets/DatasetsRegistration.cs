@@ -26,9 +26,7 @@ public static class DatasetsRegistration
         services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<GenerationService>>()));
-        services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<IChatClientFactory>(), sp.GetRequiredService<CredentialStore>(),
-            sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<LlmGatewayGuards>(),
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));
         services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
             sp.GetRequiredService<NpgsqlDataSource>()));
         return builder;
