@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Edison.Core.Api;
+using Edison.Core.Bundles;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
 using Edison.Core.Refining;
@@ -21,6 +22,7 @@ public static class ApiEndpoints
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddEdisonApiCore();
+        builder.AddEdisonBundles();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true);
         return builder;
@@ -62,6 +64,11 @@ public static class ApiEndpoints
 
         experiments.MapPost("/{experimentId:guid}/checks", StartCheckAsync).WithName("StartCheck").WithTags("Checks").Role(ProjectRole.Editor);
         api.MapGet("/checks/{checkId:guid}", GetCheckAsync).WithName("GetCheck").WithTags("Checks").Viewer();
+
+        experiments.MapGet("/{experimentId:guid}/bundle", ExportBundleAsync).WithName("ExportBundle").WithTags("Bundles")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip").Viewer();
+        api.MapPost("/bundles", ImportBundleAsync).WithName("ImportBundle").WithTags("Bundles").Accepts<Stream>("application/zip")
+            .Role(ProjectRole.Editor);
         return endpoints;
     }
 
@@ -227,6 +234,32 @@ public static class ApiEndpoints
     private static async Task<Results<Ok<CiCheckView>, ProblemHttpResult>> GetCheckAsync(Guid checkId, CiCheckService checks,
         CancellationToken cancellationToken) =>
         await checks.GetAsync(checkId, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFound($"Check {checkId} does not exist.");
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportBundleAsync(Guid experimentId, BundleService bundles,
+        CancellationToken cancellationToken)
+    {
+        using var zip = new MemoryStream();
+        return await bundles.ExportAsync(experimentId, zip, cancellationToken)
+            ? TypedResults.File(zip.ToArray(), "application/zip", $"experiment-{experimentId}.zip")
+            : NotFound($"Experiment {experimentId} does not exist.");
+    }
+
+    private static async Task<Results<Created<BundleImportResult>, ProblemHttpResult>> ImportBundleAsync(HttpRequest request,
+        BundleService bundles, CancellationToken cancellationToken)
+    {
+        using var zip = new MemoryStream();
+        await request.Body.CopyToAsync(zip, cancellationToken);
+        zip.Position = 0;
+        try
+        {
+            var imported = await bundles.ImportAsync(zip, cancellationToken);
+            return TypedResults.Created($"/api/v1/experiments/{imported.ExperimentId}", imported);
+        }
+        catch (InvalidDataException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Not an Edison bundle.");
+        }
+    }
 
     private static Results<Ok<ReviewDecision>, ProblemHttpResult> Decided(ReviewDecision decision) =>
         decision.Accepted

@@ -37,7 +37,7 @@ public sealed class OpenApiCiCheckTests(ApiFixture fixture, ITestOutputHelper ou
             "/api/v1/experiments/{experimentId}/prompt-versions/production", "/api/v1/experiments/{experimentId}/prompt-versions/{from}/diff/{to}",
             "/api/v1/experiments/{experimentId}/iterations", "/api/v1/iterations/{iterationId}", "/api/v1/iterations/{iterationId}/metrics",
             "/api/v1/iterations/{iterationId}/outputs", "/api/v1/suggestions/{suggestionId}/approve", "/api/v1/suggestions/{suggestionId}/reject",
-            "/api/v1/experiments/{experimentId}/checks", "/api/v1/checks/{checkId}",
+            "/api/v1/experiments/{experimentId}/checks", "/api/v1/checks/{checkId}", "/api/v1/experiments/{experimentId}/bundle", "/api/v1/bundles",
         });
         Assert.Subset(operations, new HashSet<string?>(StringComparer.Ordinal) { "CreateExperiment", "StartCheck", "GetCheck", "DiffPromptVersions" });
         var page = await http.GetStringAsync(new Uri("api/v1/reference", UriKind.Relative), cts.Token);
