@@ -39,9 +39,9 @@ internal static class FaultDrillChecks
         Assert.Equal(cases, outputs);
         Assert.Equal(0, sums.SilentFailures);
         Assert.Equal(0m, sums.Failed);
-        // iterations.cost_usd keeps 6 decimals, llm_calls 8.
-        Assert.Equal(Math.Round(sums.Succeeded, 6), sums.Iteration);
-        Assert.Equal(Math.Round(sums.Succeeded, 6), view.CostUsd);
+        // iterations.cost_usd keeps 6 decimals, llm_calls 8; PostgreSQL rounds half away from zero.
+        Assert.Equal(Math.Round(sums.Succeeded, 6, MidpointRounding.AwayFromZero), sums.Iteration);
+        Assert.Equal(Math.Round(sums.Succeeded, 6, MidpointRounding.AwayFromZero), view.CostUsd);
         // One model call per output and one judge call per succeeded output: nothing missing, nothing doubled.
         Assert.Equal(cases, sums.ModelCalls);
         Assert.Equal(outputs - sums.FailedOutputs, sums.JudgeCalls);
