@@ -44,6 +44,8 @@ internal static class PickupLatencyBenchmark
 
             Console.WriteLine($"Worker pid {worker.ProcessId} is up. Scenario A: {settings.Samples} starts on an idle worker…");
             var idle = await run.IdleAsync(settings.Samples, cancellationToken);
+            // Printed now, so scenario A's figures survive a scenario B that cannot build its queue.
+            LatencySummary.PrintTable([idle]);
             Console.WriteLine($"Scenario B: {settings.Samples} starts while {settings.BigCases}-case iterations keep chunk jobs queued…");
             var busy = await run.BusyAsync(settings.Samples, settings.BigCases, cancellationToken);
             LatencySummary.PrintTable([idle, busy]);

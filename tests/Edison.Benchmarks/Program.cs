@@ -14,6 +14,13 @@ if (BenchmarkSettings.FromEnvironment(args) is not { } settings)
     return 2;
 }
 
+if (args.Contains("--throughput"))
+{
+    var index = Array.IndexOf(args, "--cases");
+    var cases = index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var n) ? n : 1000;
+    return await ThroughputBenchmark.RunAsync(settings, cases, stop.Token);
+}
+
 return args.Contains("--gateway")
     ? await GatewayBenchmark.RunAsync(settings, stop.Token)
     : await PickupLatencyBenchmark.RunAsync(settings, stop.Token);

@@ -1,0 +1,154 @@
+using Dapper;
+using Edison.Core.Persistence;
+using Npgsql;
+
+namespace Edison.Core.Api;
+
+/// <summary>The reads and small writes the JSON API needs beyond the pages' services: versions, outputs and suggestions.</summary>
+public sealed class ApiStore
+{
+    /// <summary>The label that marks the version running in production.</summary>
+    public const string ProductionLabel = "production";
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    internal ApiStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    /// <summary>Every prompt version of the experiment, oldest first.</summary>
+    public async Task<IReadOnlyList<PromptVersionInfo>> ListVersionsAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<PromptVersionInfo>(new CommandDefinition(
+            VersionSelect + " WHERE experiment_id = @experimentId ORDER BY version", new { experimentId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>Version <paramref name="version"/> of the experiment, or null.</summary>
+    public async Task<PromptVersionInfo?> GetVersionAsync(Guid experimentId, int version, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<PromptVersionInfo>(new CommandDefinition(
+            VersionSelect + " WHERE experiment_id = @experimentId AND version = @version", new { experimentId, version },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The production version: the newest labelled <see cref="ProductionLabel"/>, else the one the loop recommended, else
+    /// the newest approved, else version 1. Null when the experiment has no versions.
+    /// </summary>
+    public async Task<PromptVersionInfo?> GetProductionVersionAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<PromptVersionInfo>(new CommandDefinition(VersionSelect + """
+             pv WHERE experiment_id = @experimentId
+            ORDER BY (@label = ANY (labels)) DESC,
+                     (id = (SELECT recommended_version_id FROM experiments WHERE id = @experimentId)) DESC,
+                     (approved_at IS NOT NULL) DESC, CASE WHEN approved_at IS NULL THEN -version ELSE version END DESC
+            LIMIT 1
+            """, new { experimentId, label = ProductionLabel }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Adds a version derived from <paramref name="parentVersion"/> (a hand-written candidate, e.g. from a pull request) and
+    /// returns it; null when the parent does not exist.
+    /// </summary>
+    public async Task<PromptVersionInfo?> CreateVersionAsync(Guid experimentId, int parentVersion, string template, string? systemText,
+        string changelog, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(template);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = Ids.New();
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            SELECT pg_advisory_xact_lock(hashtextextended(@experimentId::text, 10));
+            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, tools_schema, response_format, changelog)
+            SELECT @id, @experimentId, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @experimentId), p.id, @template,
+                   coalesce(@systemText, p.system_text), p.few_shots, p.tools_schema, p.response_format, @changelog
+            FROM prompt_versions p WHERE p.experiment_id = @experimentId AND p.version = @parentVersion
+            """, new { id, experimentId, parentVersion, template, systemText, changelog }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return inserted == 0 ? null : await GetVersionByIdAsync(id, cancellationToken);
+    }
+
+    /// <summary>Puts <paramref name="label"/> on one version of the experiment and takes it off the others.</summary>
+    public async Task<bool> SetLabelAsync(Guid experimentId, int version, string label, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            WITH cleared AS (
+                UPDATE prompt_versions SET labels = array_remove(labels, @label)
+                WHERE experiment_id = @experimentId AND version <> @version AND @label = ANY (labels) RETURNING id),
+            labelled AS (
+                UPDATE prompt_versions SET labels = array_append(array_remove(labels, @label), @label)
+                WHERE experiment_id = @experimentId AND version = @version RETURNING id)
+            SELECT EXISTS (SELECT 1 FROM labelled)
+            """, new { experimentId, version, label }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The iterations of an experiment, newest first, as (id, number, status, version).</summary>
+    public async Task<IReadOnlyList<(Guid Id, int Number, string Status, int Version)>> ListIterationsAsync(Guid experimentId,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid, int, string, int)>(new CommandDefinition("""
+            SELECT i.id, i.number, i.status, pv.version FROM iterations i JOIN prompt_versions pv ON pv.id = i.prompt_version_id
+            WHERE i.experiment_id = @experimentId ORDER BY i.number DESC
+            """, new { experimentId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>One page of an iteration's outputs in a stable order (model, case, sample).</summary>
+    public async Task<Page<OutputRow>> ListOutputsAsync(Guid iterationId, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*)::int FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = @iterationId
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<OutputRow>(new CommandDefinition("""
+            SELECT o.id, o.case_id, mc.model, o.sample, o.status, o.text, o.error,
+                   (SELECT avg(j.composite) FROM judgments j WHERE j.output_id = o.id AND j.status = 'succeeded' AND j.composite IS NOT NULL) AS score,
+                   o.cost_usd, o.latency_ms
+            FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id JOIN model_configs mc ON mc.id = mr.model_config_id
+            JOIN cases c ON c.id = o.case_id
+            WHERE mr.iteration_id = @iterationId
+            ORDER BY mc.model, c.created_at, c.id, o.sample
+            OFFSET @offset LIMIT @limit
+            """, new { iterationId, offset, limit }, cancellationToken: cancellationToken));
+        return new Page<OutputRow>(rows.AsList(), offset, limit, total);
+    }
+
+    /// <summary>The iteration's stored metrics JSON, or null before aggregation.</summary>
+    public async Task<string?> GetMetricsJsonAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT metrics::text FROM iterations WHERE id = @iterationId", new { iterationId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The experiment's suggestions, newest first.</summary>
+    public async Task<IReadOnlyList<SuggestionInfo>> ListSuggestionsAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<SuggestionInfo>(new CommandDefinition("""
+            SELECT s.id, s.iteration_id, s.source_version_id, s.proposed_version_id, s.status, s.note, s.unified_diff, s.created_at
+            FROM suggestions s JOIN iterations i ON i.id = s.iteration_id
+            WHERE i.experiment_id = @experimentId ORDER BY s.created_at DESC
+            """, new { experimentId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    private async Task<PromptVersionInfo?> GetVersionByIdAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<PromptVersionInfo>(new CommandDefinition(
+            VersionSelect + " WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    private const string VersionSelect = """
+        SELECT id, version, parent_id AS ParentId, template, system_text AS SystemText, changelog, labels, created_at AS CreatedAt
+        FROM prompt_versions
+        """;
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Dapper;
+using Edison.Core.ClosedLoop;
+using Edison.Core.Events;
+using Edison.Core.Jobs;
+using Edison.Core.Persistence;
+using Edison.Core.Runs;
+using Npgsql;
+
+namespace Edison.Core.Api;
+
+/// <summary>
+/// CI checks: run a named prompt version on the experiment's current cases with its judges, as a normal iteration the
+/// workers execute, then pass it when its mean score reaches the threshold and the paired comparison with production shows
+/// no significant regression.
+/// </summary>
+public sealed class CiCheckService
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IJobScheduler _jobs;
+    private readonly IEventBus _events;
+    private readonly IterationService _iterations;
+    private readonly ApiStore _store;
+
+    internal CiCheckService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationService iterations, ApiStore store)
+    {
+        _dataSource = dataSource;
+        _jobs = jobs;
+        _events = events;
+        _iterations = iterations;
+        _store = store;
+    }
+
+    /// <summary>Starts a check of <paramref name="version"/>; returns its id, or an error saying why it cannot run.</summary>
+    public async Task<(Guid? CheckId, string? Error)> StartAsync(Guid experimentId, int version, double threshold,
+        CancellationToken cancellationToken)
+    {
+        var production = await _store.GetProductionVersionAsync(experimentId, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var source = await connection.QuerySingleOrDefaultAsync<(Guid PromptVersionId, Guid DatasetVersionId)>(new CommandDefinition("""
+            SELECT pv.id, dv.id
+            FROM experiments e
+            JOIN prompt_versions pv ON pv.experiment_id = e.id AND pv.version = @version
+            JOIN datasets d ON d.experiment_id = e.id
+            JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
+            WHERE e.id = @experimentId
+            ORDER BY d.created_at LIMIT 1
+            FOR UPDATE OF e
+            """, new { experimentId, version }, transaction, cancellationToken: cancellationToken));
+        if (source == default)
+        {
+            return (null, $"The experiment has no prompt version {version} or no test cases.");
+        }
+
+        var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId,
+            source.DatasetVersionId, cancellationToken);
+        // The comparison is made against production, whatever the version's own parent is.
+        if (production is not null && production.Id != source.PromptVersionId)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE iterations SET parent_iteration_id = coalesce(
+                    (SELECT i.id FROM iterations i WHERE i.prompt_version_id = @productionId AND i.dataset_version_id = @datasetVersionId
+                       AND i.metrics IS NOT NULL AND i.status <> 'cancelled' ORDER BY i.number DESC LIMIT 1), parent_iteration_id)
+                WHERE id = @iterationId
+                """, new { productionId = production.Id, source.DatasetVersionId, iterationId }, transaction, cancellationToken: cancellationToken));
+        }
+
+        var checkId = Ids.New();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ci_checks (id, experiment_id, iteration_id, prompt_version_id, production_version_id, threshold)
+            VALUES (@checkId, @experimentId, @iterationId, @PromptVersionId, @productionId, @threshold)
+            """, new { checkId, experimentId, iterationId, source.PromptVersionId, productionId = production?.Id, threshold }, transaction,
+            cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        await IterationService.HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
+        return (checkId, null);
+    }
+
+    /// <summary>The check's state and, once its iteration has ended, its verdict; null when it does not exist.</summary>
+    public async Task<CiCheckView?> GetAsync(Guid checkId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<CheckRow>(new CommandDefinition("""
+            SELECT c.id, c.experiment_id, c.iteration_id, pv.version, ppv.version AS production_version, c.threshold,
+                   i.comparison::text AS comparison,
+                   (SELECT p.prompt_version_id FROM iterations p WHERE p.id = i.parent_iteration_id) AS parent_version_id,
+                   c.production_version_id
+            FROM ci_checks c
+            JOIN iterations i ON i.id = c.iteration_id
+            JOIN prompt_versions pv ON pv.id = c.prompt_version_id
+            LEFT JOIN prompt_versions ppv ON ppv.id = c.production_version_id
+            WHERE c.id = @checkId
+            """, new { checkId }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var view = await _iterations.GetAsync(row.IterationId, cancellationToken);
+        if (view is null)
+        {
+            return null;
+        }
+
+        var comparison = row.Comparison is not null && row.ParentVersionId == row.ProductionVersionId
+            ? JsonSerializer.Deserialize<VersionComparison>(row.Comparison, LoopJson.Options)
+            : null;
+        var reasons = new List<string>();
+        string status;
+        if (!IterationStatus.IsTerminal(view.Status) || (view.Status == IterationStatus.Completed && view.MeanScore is null))
+        {
+            status = view.Status is IterationStatus.Reviewing or IterationStatus.Refining && view.MeanScore is not null
+                ? Verdict(view, row, comparison, reasons)
+                : CiCheckView.Running;
+        }
+        else if (view.Status != IterationStatus.Completed)
+        {
+            reasons.Add($"The run ended {view.Status}: {view.Error ?? "no reason recorded"}.");
+            status = CiCheckView.Failed;
+        }
+        else
+        {
+            status = Verdict(view, row, comparison, reasons);
+        }
+
+        return new CiCheckView(row.Id, row.ExperimentId, row.IterationId, row.Version, row.ProductionVersion, row.Threshold, status,
+            view.MeanScore, view.CiLow, view.CiHigh, reasons, comparison);
+    }
+
+    private static string Verdict(IterationView view, CheckRow row, VersionComparison? comparison, List<string> reasons)
+    {
+        if (view.MeanScore < row.Threshold)
+        {
+            reasons.Add($"Mean score {view.MeanScore:0.###} is below the threshold {row.Threshold:0.###}.");
+        }
+
+        if (comparison is { SignificantRegression: true })
+        {
+            reasons.Add($"Significantly worse than production v{row.ProductionVersion}: mean difference {comparison.MeanDifference:0.###} " +
+                $"(CI {comparison.CiLow:0.###} to {comparison.CiHigh:0.###}, p = {comparison.PValue:0.####}).");
+        }
+
+        if (comparison is { FlagRateRose: true })
+        {
+            reasons.Add("The safety flag rate rose against production.");
+        }
+
+        return reasons.Count == 0 ? CiCheckView.Passed : CiCheckView.Failed;
+    }
+
+    private sealed record CheckRow(Guid Id, Guid ExperimentId, Guid IterationId, int Version, int? ProductionVersion, double Threshold,
+        string? Comparison, Guid? ParentVersionId, Guid? ProductionVersionId);
+}

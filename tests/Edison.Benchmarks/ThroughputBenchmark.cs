@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Edison.Core.Experiments;
+using Edison.Core.Runs;
+using Edison.Testing.Simulator;
+using Edison.Testing.TestData;
+using Npgsql;
+
+namespace Edison.Benchmarks;
+
+/// <summary>
+/// Orchestration overhead and throughput of one iteration of N cases × 2 models + 2 pointwise judges (6 calls per case)
+/// through a real worker with 32 calls in flight: "ratio to latency bound" at 200 ms per call, "calls per second" at 0 ms,
+/// "cached re-run ratio" for the same iteration again (every call a cache hit), and the worker's peak RSS.
+/// </summary>
+internal static class ThroughputBenchmark
+{
+    private const int Concurrency = 32;
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(200);
+
+    public static async Task<int> RunAsync(BenchmarkSettings settings, int cases, CancellationToken cancellationToken)
+    {
+        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
+        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
+        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
+        Console.WriteLine($"Database {database.Name}; {cases} cases × 2 models + 2 judges; concurrency {Concurrency}; logs in {logDirectory}");
+        await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+        await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
+        await using var worker = await WorkerProcess.StartWorkerAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__edisondb"] = database.ConnectionString,
+            ["ConnectionStrings__redis"] = redis,
+            ["Edison__Scheduler__IdleWaitTime"] = "00:00:01",
+            // 8 bulk threads × 4 calls per chunk = 32 calls in flight, and the per-credential cap lets them all through.
+            ["Edison__Scheduler__MaxConcurrency"] = "10",
+            ["Edison__Llm__ChunkConcurrency"] = "4",
+            ["Edison__Llm__MaxConcurrentCallsPerCredential"] = Concurrency.ToString(CultureInfo.InvariantCulture),
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, logDirectory, cancellationToken);
+        await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+
+        var slow = simulator.CreateTenant().Otherwise(r => SimStep.Delay(Latency, SimulatedModels.Answer(r)));
+        var slowRun = await RunIterationAsync(web, dataSource, simulator, slow, cases, "latency", cancellationToken);
+        var bound = slowRun.Calls * Latency.TotalSeconds / Concurrency;
+        var fast = simulator.CreateTenant().Otherwise(SimulatedModels.Answer);
+        var fastRun = await RunIterationAsync(web, dataSource, simulator, fast, cases, "throughput", cancellationToken);
+        var cachedRun = await RerunAsync(web, dataSource, fastRun.ExperimentId, cancellationToken);
+        var peakRss = PeakRssMegabytes(worker.ProcessId);
+
+        Console.WriteLine();
+        Console.WriteLine("| figure | value | target |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(Invariant($"| ratio to latency bound | {slowRun.Seconds / bound:0.00} ({slowRun.Seconds:0.0} s for {slowRun.Calls} calls; bound {bound:0.0} s) | ≤ 1.10 |"));
+        Console.WriteLine(Invariant($"| calls per second | {fastRun.Calls / fastRun.Seconds:0} ({fastRun.Calls} calls in {fastRun.Seconds:0.0} s) | ≥ 500 |"));
+        Console.WriteLine(Invariant($"| cached re-run ratio | {cachedRun.Seconds / fastRun.Seconds:0.00} ({cachedRun.Seconds:0.0} s, {cachedRun.CacheHits} of {cachedRun.Calls} calls cache hits) | ≤ 0.10 |"));
+        Console.WriteLine(Invariant($"| worker peak RSS | {peakRss:0} MB (after the three {cases}-case iterations) | ≤ 400 MB |"));
+        return 0;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<RunFigures> RunIterationAsync(WebSide web, NpgsqlDataSource dataSource, ProviderSimulator simulator, SimTenant tenant,
+        int cases, string name, CancellationToken cancellationToken)
+    {
+        var (experimentId, errors) = await web.Experiments.CreateAsync(new ExperimentDraft
+        {
+            Name = $"bench {name}",
+            Goal = "Answer the question briefly.",
+            CriterionName = SimulatedModels.Criterion,
+            CriterionDescription = "The answer addresses the question.",
+            PromptTemplate = "Answer {{ customer }} ({{ plan }} plan) briefly: {{ question }}",
+            CasesJsonl = SupportCaseFaker.JsonLines(cases),
+            BaseUrl = simulator.OpenAIBaseUrl.ToString(),
+            ApiKey = tenant.ApiKey,
+            Model = "sim-model",
+            JudgeModel = "sim-judge",
+        }, cancellationToken);
+        var id = experimentId ?? throw new InvalidOperationException(string.Join("; ", errors.SelectMany(e => e.Value)));
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            // A second model and a second pointwise judge, copied from the first with another model name.
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO model_configs
+                SELECT (jsonb_populate_record(null::model_configs, to_jsonb(m) || jsonb_build_object('id', gen_random_uuid(), 'model', 'sim-model-2'))).*
+                FROM model_configs m WHERE experiment_id = @id;
+                INSERT INTO judge_configs
+                SELECT (jsonb_populate_record(null::judge_configs, to_jsonb(j) || jsonb_build_object('id', gen_random_uuid(), 'model', 'sim-judge-2'))).*
+                FROM judge_configs j WHERE experiment_id = @id;
+                """, new { id }, cancellationToken: cancellationToken));
+        }
+
+        return await RerunAsync(web, dataSource, id, cancellationToken);
+    }
+
+    private static async Task<RunFigures> RerunAsync(WebSide web, NpgsqlDataSource dataSource, Guid experimentId, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var started = await web.Iterations.StartAsync(experimentId, cancellationToken);
+        var iterationId = started.IterationId ?? throw new InvalidOperationException(started.Error);
+        while (true)
+        {
+            var view = await web.Iterations.GetAsync(iterationId, cancellationToken);
+            if (view is not null && IterationStatus.IsTerminal(view.Status))
+            {
+                if (view.Status != IterationStatus.Completed)
+                {
+                    throw new InvalidOperationException($"The iteration ended {view.Status}: {view.Error}");
+                }
+
+                break;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (calls, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(
+            "SELECT count(*)::int, count(*) FILTER (WHERE cache_hit)::int FROM llm_calls WHERE iteration_id = @iterationId",
+            new { iterationId }, cancellationToken: cancellationToken));
+        Console.WriteLine(Invariant($"iteration {iterationId}: {calls} calls ({hits} cache hits) in {seconds:0.0} s"));
+        return new RunFigures(experimentId, calls, hits, seconds);
+    }
+
+    // VmHWM: the resident set's high-water mark over the process's life.
+    private static double PeakRssMegabytes(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private sealed record RunFigures(Guid ExperimentId, int Calls, int CacheHits, double Seconds);
+}
