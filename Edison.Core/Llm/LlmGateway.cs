@@ -177,6 +177,7 @@ public sealed partial class LlmGateway
             return raced;
         }
 
+        LlmMetrics.Record(spec.Model, spec.Purpose, response is not null, false, input, output, cost, errorClass?.ToString());
         if (failure is not null)
         {
             LogCallFailed(spec.Model, spec.Purpose, errorClass, attempts);
@@ -220,6 +221,7 @@ public sealed partial class LlmGateway
             return raced;
         }
 
+        LlmMetrics.Record(spec.Model, spec.Purpose, true, true, 0, 0, 0m, null);
         activity?.SetTag("edison.llm.cache_hit", true);
         activity?.SetTag("edison.llm.attempts", 0);
         activity?.SetTag("edison.llm.call_id", id ?? record.Id);

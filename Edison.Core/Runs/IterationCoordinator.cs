@@ -76,6 +76,13 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Aggregating)
         {
+            // The last chunks and the sweeper can all arrive here at once; one of them aggregates (and pays for the summary).
+            await using var step = await _states.TryLockAsync(iterationId, "aggregate", cancellationToken);
+            if (step is null || (await _states.GetAsync(iterationId, cancellationToken))?.Status != IterationStatus.Aggregating)
+            {
+                return;
+            }
+
             var (_, comparison) = await _aggregator.AggregateAsync(iterationId, cancellationToken);
             var stop = await _loop.AfterAggregationAsync(iterationId, comparison, cancellationToken);
             if (stop is not null)

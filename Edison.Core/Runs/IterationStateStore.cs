@@ -14,6 +14,22 @@ internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvi
             new { iterationId }, cancellationToken: cancellationToken));
     }
 
+    /// A per-iteration session lock for a step that must run once at a time (it makes keyed LLM calls, which two concurrent
+    /// runners could both pay for before either records it); null when another process holds it.
+    public async Task<IAsyncDisposable?> TryLockAsync(Guid iterationId, string step, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var key = $"edison:{step}:{iterationId}";
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(hashtextextended(@key, 0))", new { key },
+                cancellationToken: cancellationToken)))
+        {
+            return new StepLock(connection, key);
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
     public async Task<bool> TryTransitionAsync(Guid iterationId, string from, string to, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -25,6 +41,22 @@ internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvi
             WHERE id = @iterationId AND status = @from
             """, new { iterationId, from, to, now }, cancellationToken: cancellationToken));
         return changed == 1;
+    }
+}
+
+internal sealed class StepLock(NpgsqlConnection connection, string key) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(hashtextextended(@key, 0))", new { key });
+        }
+        finally
+        {
+            // Closing the session releases the lock even if the unlock failed.
+            await connection.DisposeAsync();
+        }
     }
 }
 
