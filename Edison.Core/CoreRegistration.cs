@@ -1,3 +1,4 @@
+using Edison.Core.Accounts;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
@@ -28,6 +29,7 @@ public static class CoreRegistration
         builder.AddPersistence();
         builder.AddEvents();
         builder.AddLlmGateway();
+        builder.Services.AddAccounts();
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
         builder.Services.AddRefining();
