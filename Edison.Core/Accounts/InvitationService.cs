@@ -78,12 +78,12 @@ public sealed class InvitationService
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Compare-and-set on used_at: two clicks on one link use it once.
-        var used = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid ProjectId, string Role)?>(new CommandDefinition("""
+        var invitation = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid ProjectId, string Role)>(new CommandDefinition("""
             UPDATE invitations SET used_at = now(), used_by = @userId
             WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now
             RETURNING id, project_id, role
             """, new { userId, hash = SecretTokens.Hash(token), now = _time.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
-        if (used is not { } invitation)
+        if (invitation.Id == Guid.Empty)
         {
             return null;
         }

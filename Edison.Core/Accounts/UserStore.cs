@@ -29,13 +29,14 @@ public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecuritySta
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            user.CreatedAt = await connection.ExecuteScalarAsync<DateTimeOffset>(new CommandDefinition("""
+            var createdAt = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition("""
                 INSERT INTO users (id, email, normalized_email, display_name, password_hash, security_stamp, concurrency_stamp, email_confirmed,
                                    lockout_enabled, lockout_end, access_failed_count, is_instance_owner)
                 VALUES (@Id, @Email, @NormalizedEmail, @DisplayName, @PasswordHash, @SecurityStamp, @ConcurrencyStamp, @EmailConfirmed,
                         @LockoutEnabled, @LockoutEnd, @AccessFailedCount, @IsInstanceOwner)
                 RETURNING created_at
                 """, user, cancellationToken: cancellationToken));
+            user.CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -60,7 +61,7 @@ public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecuritySta
             """, new
         {
             user.Id, user.Email, user.NormalizedEmail, user.DisplayName, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
-            user.EmailConfirmed, user.LockoutEnabled, user.LockoutEnd, user.AccessFailedCount, expected,
+            user.EmailConfirmed, user.LockoutEnabled, LockoutEnd = user.LockoutEnd?.ToUniversalTime(), user.AccessFailedCount, expected,
         }, cancellationToken: cancellationToken));
         if (updated == 0)
         {
@@ -95,8 +96,46 @@ public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecuritySta
     private async Task<EdisonUser?> FindAsync(string where, object value, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<EdisonUser>(new CommandDefinition(
+        var row = await connection.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
             $"SELECT {Columns} FROM users WHERE {where}", new { value }, cancellationToken: cancellationToken));
+        return row is null ? null : new EdisonUser
+        {
+            Id = row.Id, Email = row.Email, NormalizedEmail = row.NormalizedEmail, DisplayName = row.DisplayName, PasswordHash = row.PasswordHash,
+            SecurityStamp = row.SecurityStamp, ConcurrencyStamp = row.ConcurrencyStamp, EmailConfirmed = row.EmailConfirmed,
+            LockoutEnabled = row.LockoutEnabled, LockoutEnd = row.LockoutEnd is { } end ? new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc)) : null,
+            AccessFailedCount = row.AccessFailedCount, IsInstanceOwner = row.IsInstanceOwner,
+            CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc)),
+        };
+    }
+
+    // Npgsql reads timestamptz as a UTC DateTime; the Identity surface wants DateTimeOffset.
+    private sealed class UserRow
+    {
+        public Guid Id { get; init; }
+
+        public string Email { get; init; } = "";
+
+        public string NormalizedEmail { get; init; } = "";
+
+        public string DisplayName { get; init; } = "";
+
+        public string? PasswordHash { get; init; }
+
+        public string SecurityStamp { get; init; } = "";
+
+        public string ConcurrencyStamp { get; init; } = "";
+
+        public bool EmailConfirmed { get; init; }
+
+        public bool LockoutEnabled { get; init; }
+
+        public DateTime? LockoutEnd { get; init; }
+
+        public int AccessFailedCount { get; init; }
+
+        public bool IsInstanceOwner { get; init; }
+
+        public DateTime CreatedAt { get; init; }
     }
 
     // The e-mail address is the user name: one field to type, one unique index.

@@ -1,8 +1,11 @@
 using Edison.Core.Experiments;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages;
 
+[RequireProjectRole(ProjectRole.Viewer)]
 public sealed class IndexModel(ExperimentService experiments) : PageModel
 {
     public IReadOnlyList<ExperimentSummary> Experiments { get; private set; } = [];

@@ -1,10 +1,13 @@
 using Edison.Core.Experiments;
 using Edison.Core.Runs;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages.Experiments;
 
+[RequireProjectRole(ProjectRole.Viewer)]
 public sealed class DetailsModel(ExperimentService experiments, IterationService iterations) : PageModel
 {
     public ExperimentDetails Experiment { get; private set; } = null!;
@@ -23,6 +26,7 @@ public sealed class DetailsModel(ExperimentService experiments, IterationService
         return Page();
     }
 
+    [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostStartAsync(Guid id, CancellationToken cancellationToken)
     {
         var result = await iterations.StartAsync(id, cancellationToken);

@@ -1,9 +1,12 @@
 using Edison.Core.Experiments;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages.Experiments;
 
+[RequireProjectRole(ProjectRole.Editor)]
 public sealed class NewModel(ExperimentService experiments) : PageModel
 {
     [BindProperty]
@@ -21,6 +24,7 @@ public sealed class NewModel(ExperimentService experiments) : PageModel
         }
     }
 
+    [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var (id, errors) = await experiments.CreateAsync(Form.ToDraft(), cancellationToken);

@@ -1,10 +1,13 @@
 using Edison.Core.Runs;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages.Iterations;
 
+[RequireProjectRole(ProjectRole.Viewer)]
 public sealed class DetailsModel(IterationService iterations) : PageModel
 {
     public IterationView Iteration { get; private set; } = null!;
