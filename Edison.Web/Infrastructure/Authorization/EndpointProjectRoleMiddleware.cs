@@ -12,7 +12,7 @@ internal sealed class EndpointProjectRoleMiddleware(RequestDelegate next)
         var endpoint = context.GetEndpoint();
         if (endpoint is null || endpoint.Metadata.GetMetadata<ActionDescriptor>() is not null
             || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null || PublicPaths.IsPublic(context.Request.Path)
-            || endpoint.Metadata.GetMetadata<SignedInOnlyAttribute>() is not null)
+            || endpoint.Metadata.GetMetadata<SignedInOnlyAttribute>() is not null || IsStaticFileFallback(endpoint))
         {
             await next(context);
             return;
@@ -34,4 +34,9 @@ internal sealed class EndpointProjectRoleMiddleware(RequestDelegate next)
 
         await next(context);
     }
+
+    // Static web assets map "{**path:file}" as a fallback for files outside the manifest (in development and under test hosts):
+    // it serves files only, behind the fallback policy.
+    public static bool IsStaticFileFallback(Endpoint endpoint) =>
+        endpoint is RouteEndpoint { RoutePattern.RawText: "{**path:file}", Order: int.MaxValue };
 }
