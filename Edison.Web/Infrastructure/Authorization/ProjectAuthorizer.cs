@@ -53,6 +53,12 @@ internal sealed class ProjectAuthorizer(ProjectAccess access, ProjectMembershipS
             role = chosen.Role;
         }
 
+        // An API token works in its own project only; elsewhere the resource looks absent.
+        if (Guid.TryParse(context.User.FindFirst(Security.ApiTokenAuthenticationHandler.ProjectClaim)?.Value, out var tokenProject) && tokenProject != projectId)
+        {
+            return StatusCodes.Status404NotFound;
+        }
+
         var effective = ProjectRoles.Parse(context.User.FindFirst(UserExtensions.RoleCapClaim)?.Value) is { } cap && cap < role ? cap : role.Value;
         if (effective < least)
         {

@@ -1,6 +1,7 @@
 using Edison.Core.Accounts;
 using Edison.Web.Infrastructure.Authorization;
 using Htmx;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -9,13 +10,20 @@ namespace Edison.Web.Infrastructure.Security;
 
 internal static class SecurityRegistration
 {
+    public const string DefaultScheme = "Edison";
+
     public static IHostApplicationBuilder AddEdisonSecurity(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SecurityOptions.Section);
         var options = section.Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.Configure<SecurityOptions>(section);
 
-        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        // Browsers carry the cookie; API clients a bearer token. One default scheme picks between them per request.
+        var authentication = builder.Services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, "Cookie or API token", o => o.ForwardDefaultSelector = ctx =>
+                ApiTokenAuthenticationHandler.HasBearer(ctx.Request) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        authentication.AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "edison.auth";

@@ -9,7 +9,8 @@ namespace Edison.IntegrationTests.Security;
 /// Every Core service method that acts for someone (takes an Actor) refuses an actor who is not a member of the project.
 public sealed class ServiceAuthorizationTests(SecureWebFixture web) : IClassFixture<SecureWebFixture>
 {
-    private static readonly Type[] Services = [typeof(ProjectMembershipService), typeof(InvitationService), typeof(AccountService)];
+    private static readonly Type[] Services =
+        [typeof(ProjectMembershipService), typeof(InvitationService), typeof(AccountService), typeof(ApiTokenService)];
 
     [Fact]
     public async Task Authorization_EveryActorTakingServiceMethod_RefusesAnOutsider()
