@@ -1,4 +1,5 @@
 using Edison.Core.Datasets;
+using Edison.Core.Accounts;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
@@ -30,6 +31,7 @@ public static class CoreRegistration
         builder.AddPersistence();
         builder.AddEvents();
         builder.AddLlmGateway();
+        builder.Services.AddAccounts();
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
         builder.Services.AddRefining();

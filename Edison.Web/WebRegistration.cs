@@ -1,5 +1,7 @@
 using Edison.Web.Endpoints;
 using Edison.Web.Infrastructure;
+using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Infrastructure.Security;
 using Edison.Worker.Scheduling;
 using Htmx.TagHelpers;
 
@@ -9,7 +11,8 @@ internal static class WebRegistration
 {
     public static IHostApplicationBuilder AddEdisonWeb(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages().AddMvcOptions(o => o.Filters.AddService<ProjectRolePageFilter>());
+        builder.AddEdisonSecurity();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
@@ -24,13 +27,14 @@ internal static class WebRegistration
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRouting();
+        app.UseEdisonSecurity();
         app.UseAntiforgery();
         return app;
     }
 
     public static WebApplication MapEdisonWeb(this WebApplication app)
     {
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages().WithStaticAssets();
         app.MapHtmxAntiforgeryScript();
         app.MapExperimentEvents();

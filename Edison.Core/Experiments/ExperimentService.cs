@@ -20,8 +20,12 @@ public sealed class ExperimentService
         _credentials = credentials;
     }
 
-    /// <summary>Validates the draft and, when valid, stores the whole experiment in one transaction.</summary>
-    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDraft draft,
+    /// <summary>Validates the draft and, when valid, stores the whole experiment in the default project in one transaction.</summary>
+    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDraft draft,
+        CancellationToken cancellationToken) => CreateAsync(null, draft, cancellationToken);
+
+    /// <summary>Validates the draft and, when valid, stores the whole experiment in <paramref name="projectId"/> (the default project when null).</summary>
+    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Guid? projectId, ExperimentDraft draft,
         CancellationToken cancellationToken)
     {
         var errors = ExperimentValidation.Validate(draft, out var cases);
@@ -32,9 +36,9 @@ public sealed class ExperimentService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var projectId = await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
+        projectId ??= await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
         var credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({Guid.NewGuid().ToString("N")[^8..]})";
-        var credentialId = await _credentials.CreateAsync(connection, transaction, projectId, credentialName,
+        var credentialId = await _credentials.CreateAsync(connection, transaction, projectId.Value, credentialName,
             ProviderKinds.OpenAICompatible, new Uri(draft.BaseUrl.Trim()), draft.ApiKey.Trim(), cancellationToken);
         var definition = new ExperimentDefinition
         {
@@ -51,7 +55,7 @@ public sealed class ExperimentService
                 : new RefinerConfig { CredentialId = credentialId, Model = draft.RefinerModel.Trim() },
             StopRules = new StopRules(),
         };
-        var experimentId = await InsertAsync(connection, transaction, projectId, definition, cancellationToken);
+        var experimentId = await InsertAsync(connection, transaction, projectId.Value, definition, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (experimentId, errors);
     }
@@ -60,7 +64,11 @@ public sealed class ExperimentService
     /// Validates a full definition (models, judges, refiner, stop rules) and, when valid, stores it in the default project
     /// in one transaction. The credentials it names must already exist in that project.
     /// </summary>
-    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDefinition definition,
+    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDefinition definition,
+        CancellationToken cancellationToken) => CreateAsync(null, definition, cancellationToken);
+
+    /// <summary>As <see cref="CreateAsync(ExperimentDefinition, CancellationToken)"/>, in <paramref name="projectId"/> (the default project when null).</summary>
+    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Guid? projectId, ExperimentDefinition definition,
         CancellationToken cancellationToken)
     {
         var errors = ExperimentDefinitionValidation.Validate(definition);
@@ -71,7 +79,7 @@ public sealed class ExperimentService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var projectId = await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
+        projectId ??= await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
         var credentialIds = definition.Models.Select(m => m.CredentialId).Concat(definition.Judges.Select(j => j.CredentialId))
             .Concat(definition.Refiner.CredentialId is { } r ? [r] : []).Distinct().ToArray();
         var known = (await connection.QueryAsync<Guid>(new CommandDefinition(
@@ -86,7 +94,7 @@ public sealed class ExperimentService
             });
         }
 
-        var experimentId = await InsertAsync(connection, transaction, projectId, definition, cancellationToken);
+        var experimentId = await InsertAsync(connection, transaction, projectId.Value, definition, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (experimentId, errors);
     }
@@ -133,8 +141,12 @@ public sealed class ExperimentService
         return experimentId;
     }
 
-    /// <summary>Lists experiments, newest first, with their latest iteration.</summary>
-    public async Task<IReadOnlyList<ExperimentSummary>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Lists the default project's experiments, newest first, with their latest iteration.</summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> ListAsync(CancellationToken cancellationToken) =>
+        await ListAsync(await DefaultProjectIdAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Lists a project's experiments, newest first, with their latest iteration.</summary>
+    public async Task<IReadOnlyList<ExperimentSummary>> ListAsync(Guid projectId, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ExperimentSummary>(new CommandDefinition("""
@@ -144,9 +156,10 @@ public sealed class ExperimentService
                    i.number AS last_iteration_number, i.status AS last_iteration_status, i.id AS last_iteration_id
             FROM experiments e
             LEFT JOIN LATERAL (SELECT id, number, status FROM iterations WHERE experiment_id = e.id ORDER BY number DESC LIMIT 1) i ON true
+            WHERE e.project_id = @projectId
             ORDER BY e.created_at DESC
             LIMIT 200
-            """, cancellationToken: cancellationToken));
+            """, new { projectId }, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 

@@ -51,15 +51,15 @@ public sealed class ExperimentOverviewQuery
             versions, iterations, pending);
     }
 
-    /// <summary>Every suggestion waiting for a person, across experiments, oldest first.</summary>
-    public async Task<IReadOnlyList<PendingSuggestion>> ListPendingAsync(CancellationToken cancellationToken)
+    /// <summary>Every suggestion of a project waiting for a person, across its experiments, oldest first.</summary>
+    public async Task<IReadOnlyList<PendingSuggestion>> ListPendingAsync(Guid projectId, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await ListPendingAsync(connection, null, cancellationToken);
+        return await ListPendingAsync(connection, null, cancellationToken, projectId);
     }
 
     private static async Task<IReadOnlyList<PendingSuggestion>> ListPendingAsync(NpgsqlConnection connection, Guid? experimentId,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, Guid? projectId = null) =>
         (await connection.QueryAsync<PendingRow>(new CommandDefinition("""
             SELECT s.id, e.id AS experiment_id, e.name AS experiment_name, i.id AS iteration_id, i.number AS iteration_number,
                    pv.version AS source_version, s.note, s.created_at
@@ -68,9 +68,10 @@ public sealed class ExperimentOverviewQuery
             JOIN experiments e ON e.id = i.experiment_id
             JOIN prompt_versions pv ON pv.id = s.source_version_id
             WHERE s.status = 'pending' AND i.status = 'reviewing' AND (@experimentId::uuid IS NULL OR e.id = @experimentId)
+              AND (@projectId::uuid IS NULL OR e.project_id = @projectId)
             ORDER BY s.created_at
             LIMIT 500
-            """, new { experimentId }, cancellationToken: cancellationToken)))
+            """, new { experimentId, projectId }, cancellationToken: cancellationToken)))
         .Select(r => new PendingSuggestion(r.Id, r.ExperimentId, r.ExperimentName, r.IterationId, r.IterationNumber, r.SourceVersion, r.Note,
             r.CreatedAt))
         .ToList();

@@ -11,7 +11,6 @@ internal static class ReadModelsRegistration
         services.TryAddSingleton(sp => new ExperimentOverviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new IterationInsightsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new SuggestionReviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton(sp => new PlaceholderRaterLookup(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new PromptVersionHistory(sp.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }

@@ -78,10 +78,10 @@ public static class ApiEndpoints
         builder.WithMetadata(new RequireProjectRoleAttribute(role)).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-    private static async Task<Ok<Page<ExperimentSummary>>> ListExperimentsAsync(ExperimentService experiments, int? offset, int? limit,
-        CancellationToken cancellationToken)
+    private static async Task<Ok<Page<ExperimentSummary>>> ListExperimentsAsync(HttpContext http, ExperimentService experiments, int? offset,
+        int? limit, CancellationToken cancellationToken)
     {
-        var all = await experiments.ListAsync(cancellationToken);
+        var all = await experiments.ListAsync(http.CurrentProject()!.ProjectId, cancellationToken);
         var (skip, take) = Paging(offset, limit);
         return TypedResults.Ok(new Page<ExperimentSummary>(all.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Skip(skip).Take(take).ToList(),
             skip, take, all.Count));
@@ -93,10 +93,10 @@ public static class ApiEndpoints
             ? TypedResults.Ok(details)
             : NotFound($"Experiment {experimentId} does not exist.");
 
-    private static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateExperimentAsync(ExperimentDefinition definition,
-        ExperimentService experiments, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateExperimentAsync(HttpContext http,
+        ExperimentDefinition definition, ExperimentService experiments, CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(definition, cancellationToken);
+        var (id, errors) = await experiments.CreateAsync(http.CurrentProject()!.ProjectId, definition, cancellationToken);
         if (id is not { } created)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));

@@ -2,6 +2,8 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Edison.Core.Events;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
 
 namespace Edison.Web.Endpoints;
 
@@ -17,7 +19,8 @@ internal static partial class ExperimentEventsEndpoint
                 ILoggerFactory loggers, HttpContext context) =>
             TypedResults.ServerSentEvents(StreamAsync(experimentId, events, lifetime, loggers.CreateLogger(typeof(ExperimentEventsEndpoint)),
                 context.RequestAborted)))
-            .WithName("ExperimentEvents");
+            .WithName("ExperimentEvents")
+            .RequireProjectRole(ProjectRole.Viewer);
         return endpoints;
     }
 

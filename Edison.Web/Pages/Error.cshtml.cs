@@ -1,8 +1,10 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages;
 
+[AllowAnonymous]
 [IgnoreAntiforgeryToken(Order = 1001)]
 public sealed class ErrorModel : PageModel
 {
@@ -20,6 +22,16 @@ public sealed class ErrorModel : PageModel
         {
             Title = "Not found";
             Message = "There is nothing at this address. It may have been deleted, or the link is mistyped.";
+        }
+        else if (code == StatusCodes.Status403Forbidden)
+        {
+            Title = "Not allowed";
+            Message = "Your role in this project does not allow that. A project admin can change your role or invite you to the project.";
+        }
+        else if (code == StatusCodes.Status429TooManyRequests)
+        {
+            Title = "Too many attempts";
+            Message = "Wait a minute and try again.";
         }
         else if (code == StatusCodes.Status400BadRequest)
         {

@@ -23,7 +23,8 @@ public sealed partial class SkeletonIterationEndToEndTests(EdisonAppFixture app)
         var token = await AntiforgeryTokenAsync(client, detailsPath, cts.Token);
 
         // Listen for live events before starting, as the iteration page does.
-        using var sseClient = new HttpClient { BaseAddress = app.WebUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var sseClient = app.CreateWebClient();
+        sseClient.Timeout = Timeout.InfiniteTimeSpan;
         using var sseResponse = await sseClient.GetAsync($"/events/experiments/{experimentId}", HttpCompletionOption.ResponseHeadersRead, cts.Token);
         Assert.Equal("text/event-stream", sseResponse.Content.Headers.ContentType?.MediaType);
         var events = new List<string>();

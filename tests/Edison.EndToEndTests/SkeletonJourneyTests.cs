@@ -16,6 +16,7 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
         // Slow enough that the page is seen mid-run, fast enough for CI.
         var tenant = SkeletonScript.Apply(app.Simulator.CreateTenant(), TimeSpan.FromMilliseconds(700));
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Console += (_, message) =>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Edison.Web.Pages.Experiments;
 
-[RequireProjectRole(ProjectRole.Viewer)]
+[RequireProjectRole(ProjectRole.Editor)]
 public sealed class NewModel(ExperimentService experiments) : PageModel
 {
     [BindProperty]
@@ -27,7 +27,7 @@ public sealed class NewModel(ExperimentService experiments) : PageModel
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(Form.ToDraft(), cancellationToken);
+        var (id, errors) = await experiments.CreateAsync(HttpContext.CurrentProject()!.ProjectId, Form.ToDraft(), cancellationToken);
         if (id is null)
         {
             Errors = errors;

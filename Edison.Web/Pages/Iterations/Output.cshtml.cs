@@ -13,9 +13,9 @@ public sealed class OutputModel(IterationInsightsQuery insights) : PageModel
 
     public IterationHeader Header { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(Guid outputId, CancellationToken cancellationToken)
     {
-        var output = await insights.GetOutputAsync(id, cancellationToken);
+        var output = await insights.GetOutputAsync(outputId, cancellationToken);
         var header = output is null ? null : await insights.GetHeaderAsync(output.IterationId, cancellationToken);
         if (output is null || header is null)
         {

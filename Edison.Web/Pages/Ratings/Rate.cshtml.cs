@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Ratings;
 
 [RequireProjectRole(ProjectRole.Viewer)]
-public sealed class RateModel(IterationInsightsQuery insights, ReviewService reviews, PlaceholderRaterLookup actingUser) : PageModel
+public sealed class RateModel(IterationInsightsQuery insights, ReviewService reviews) : PageModel
 {
     public IterationHeader Header { get; private set; } = null!;
 
@@ -73,7 +73,7 @@ public sealed class RateModel(IterationInsightsQuery insights, ReviewService rev
         var outputs = await insights.ListRatableOutputsAsync(iterationId, cancellationToken);
         Count = outputs.Count;
         Index = Math.Clamp(index, 0, Math.Max(0, Count - 1));
-        RaterId = await actingUser.GetActingUserIdAsync(cancellationToken);
+        RaterId = User.UserId();
         if (Count > 0)
         {
             Output = await insights.GetOutputAsync(outputs[Index], cancellationToken);

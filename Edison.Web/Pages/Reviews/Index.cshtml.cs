@@ -14,7 +14,7 @@ public sealed class IndexModel(ExperimentOverviewQuery overviews) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var pending = await overviews.ListPendingAsync(cancellationToken);
+        var pending = await overviews.ListPendingAsync(HttpContext.CurrentProject()!.ProjectId, cancellationToken);
         Count = pending.Count;
         ByExperiment = pending.GroupBy(p => (p.ExperimentId, p.ExperimentName)).ToList();
     }

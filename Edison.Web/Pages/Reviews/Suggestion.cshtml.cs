@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Reviews;
 
 [RequireProjectRole(ProjectRole.Viewer)]
-public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewService reviews, PlaceholderRaterLookup actingUser) : PageModel
+public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewService reviews) : PageModel
 {
     public SuggestionDetails Suggestion { get; private set; } = null!;
 
@@ -30,17 +30,17 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.ApproveAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "", null,
+        await DecideAsync(id, await reviews.ApproveAsync(id, User.UserId(), Note ?? "", null,
             cancellationToken), cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostEditApproveAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.ApproveAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "",
+        await DecideAsync(id, await reviews.ApproveAsync(id, User.UserId(), Note ?? "",
             new SuggestionEdit(Template ?? "", SystemText ?? ""), cancellationToken), cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostRejectAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.RejectAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note ?? "", cancellationToken),
+        await DecideAsync(id, await reviews.RejectAsync(id, User.UserId(), Note ?? "", cancellationToken),
             cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
@@ -52,7 +52,7 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
             return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
 
-        return await DecideAsync(id, await reviews.RequestChangesAsync(id, await actingUser.GetActingUserIdAsync(cancellationToken), Note,
+        return await DecideAsync(id, await reviews.RequestChangesAsync(id, User.UserId(), Note,
             cancellationToken), cancellationToken);
     }
 
@@ -64,7 +64,7 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
             return NotFound();
         }
 
-        return await DecideAsync(id, await reviews.StopAsync(Suggestion.IterationId, await actingUser.GetActingUserIdAsync(cancellationToken),
+        return await DecideAsync(id, await reviews.StopAsync(Suggestion.IterationId, User.UserId(),
             cancellationToken), cancellationToken);
     }
 

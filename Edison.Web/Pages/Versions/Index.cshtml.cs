@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Versions;
 
 [RequireProjectRole(ProjectRole.Viewer)]
-public sealed class IndexModel(PromptVersionHistory history, PlaceholderRaterLookup actingUser) : PageModel
+public sealed class IndexModel(PromptVersionHistory history) : PageModel
 {
     public string ExperimentName { get; private set; } = "";
 
@@ -33,7 +33,7 @@ public sealed class IndexModel(PromptVersionHistory history, PlaceholderRaterLoo
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostRestoreAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
-        var number = await history.RestoreAsync(experimentId, versionId, await actingUser.GetActingUserIdAsync(cancellationToken), cancellationToken);
+        var number = await history.RestoreAsync(experimentId, versionId, User.UserId(), cancellationToken);
         if (number is null)
         {
             return NotFound();

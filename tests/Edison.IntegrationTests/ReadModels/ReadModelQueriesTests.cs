@@ -48,7 +48,8 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         Assert.Equal(2, point.Metrics.PerModel.Count);
         Assert.True(overview.TotalCostUsd >= 0);
         var pending = Assert.Single(overview.PendingSuggestions);
-        Assert.Contains(await overviews.ListPendingAsync(cts.Token), p => p.Id == pending.Id);
+        Assert.Contains(await overviews.ListPendingAsync(projectId, cts.Token), p => p.Id == pending.Id);
+        Assert.DoesNotContain(await overviews.ListPendingAsync(Guid.NewGuid(), cts.Token), p => p.Id == pending.Id);
 
         var insights = services.GetRequiredService<IterationInsightsQuery>();
         var header = (await insights.GetHeaderAsync(iterationId, cts.Token))!;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
@@ -10,8 +9,11 @@ namespace Edison.Web.Pages.Settings.Credentials;
 
 /// <summary>Provider credentials: add, test, rotate, disable and delete; keys are write-only and shown by their last four characters.</summary>
 [RequireProjectRole(ProjectRole.Admin)]
-public sealed class IndexModel(CredentialService credentials, ExperimentService experiments) : PageModel
+public sealed class IndexModel(CredentialService credentials) : PageModel
 {
+    // Set by the role check before any handler runs: the project this request acts in.
+    private Guid ProjectId => HttpContext.CurrentProject()?.ProjectId ?? throw new InvalidOperationException("No project was resolved for this request.");
+
     public IReadOnlyList<CredentialSummary> Credentials { get; private set; } = [];
 
     public IReadOnlyCollection<string> Providers => credentials.Providers;
@@ -32,7 +34,7 @@ public sealed class IndexModel(CredentialService credentials, ExperimentService 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
     {
-        var projectId = await experiments.DefaultProjectIdAsync(cancellationToken);
+        var projectId = ProjectId;
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in new[] { ("region", Form.Region), ("project", Form.GcpProject), ("location", Form.Location) })
         {
@@ -63,7 +65,7 @@ public sealed class IndexModel(CredentialService credentials, ExperimentService 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostTestAsync(Guid id, string? model, CancellationToken cancellationToken)
     {
-        var projectId = await experiments.DefaultProjectIdAsync(cancellationToken);
+        var projectId = ProjectId;
         var result = await credentials.TestConnectionAsync(projectId, id, string.IsNullOrWhiteSpace(model) ? null : model.Trim(), cancellationToken);
         if (result.Ok)
         {
@@ -79,21 +81,21 @@ public sealed class IndexModel(CredentialService credentials, ExperimentService 
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostRotateAsync(Guid id, string newKey, CancellationToken cancellationToken) =>
-        Done(await credentials.RotateAsync(await experiments.DefaultProjectIdAsync(cancellationToken), id, newKey ?? "", cancellationToken),
+        Done(await credentials.RotateAsync(ProjectId, id, newKey ?? "", cancellationToken),
             "The key was replaced; the old one is gone.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostDisableAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.DisableAsync(await experiments.DefaultProjectIdAsync(cancellationToken), id, cancellationToken),
+        Done(await credentials.DisableAsync(ProjectId, id, cancellationToken),
             "Disabled: calls through it fail until it is enabled again.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostEnableAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.EnableAsync(await experiments.DefaultProjectIdAsync(cancellationToken), id, cancellationToken), "Enabled.");
+        Done(await credentials.EnableAsync(ProjectId, id, cancellationToken), "Enabled.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.DeleteAsync(await experiments.DefaultProjectIdAsync(cancellationToken), id, cancellationToken), "Deleted.");
+        Done(await credentials.DeleteAsync(ProjectId, id, cancellationToken), "Deleted.");
 
     private RedirectToPageResult Done(CredentialChange change, string message)
     {
@@ -110,7 +112,7 @@ public sealed class IndexModel(CredentialService credentials, ExperimentService 
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken) =>
-        Credentials = await credentials.ListAsync(await experiments.DefaultProjectIdAsync(cancellationToken), cancellationToken);
+        Credentials = await credentials.ListAsync(ProjectId, cancellationToken);
 
     /// <summary>The add-a-credential form.</summary>
     public sealed record NewCredential

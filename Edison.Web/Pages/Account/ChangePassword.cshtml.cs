@@ -1,0 +1,71 @@
+using Edison.Core.Accounts;
+using Edison.Web.Infrastructure.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Edison.Web.Pages.Account;
+
+/// The signed-in person's account: change the password (which signs out other sessions) or sign out everywhere.
+[SignedInOnly]
+public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn) : PageModel
+{
+    [BindProperty]
+    public string CurrentPassword { get; set; } = "";
+
+    [BindProperty]
+    public string NewPassword { get; set; } = "";
+
+    public IReadOnlyList<string> Errors { get; private set; } = [];
+
+    public string? Message { get; private set; }
+
+    public string Email { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        Email = user.Email;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        Email = user.Email;
+        var result = await users.ChangePasswordAsync(user, CurrentPassword, NewPassword);
+        CurrentPassword = NewPassword = "";
+        if (!result.Succeeded)
+        {
+            Errors = result.Errors.Select(e => e.Description).ToList();
+            return Page();
+        }
+
+        // The new security stamp ends every other session; this one gets a fresh cookie.
+        await signIn.RefreshSignInAsync(user);
+        Message = "Your password was changed. Other sessions are signed out.";
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSignOutEverywhereAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is not null)
+        {
+            await users.UpdateSecurityStampAsync(user);
+        }
+
+        await signIn.SignOutAsync();
+        return RedirectToPage("/Account/SignIn");
+    }
+}

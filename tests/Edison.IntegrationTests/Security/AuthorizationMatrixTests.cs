@@ -1,0 +1,221 @@
+extern alias web;
+using System.Net;
+using System.Text.RegularExpressions;
+using Edison.Core.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using web::Edison.Web.Infrastructure.Authorization;
+using Xunit.Abstractions;
+
+namespace Edison.IntegrationTests.Security;
+
+/// Every Razor page handler and every other endpoint declares what it needs, and each is called as every role, an outsider and
+/// an anonymous visitor: the answer must match the role matrix (allowed / 403 / 404 for another project's resource).
+public sealed partial class AuthorizationMatrixTests(SecureWebFixture web, ITestOutputHelper output) : IClassFixture<SecureWebFixture>
+{
+    private static readonly ProjectRole[] Roles = [ProjectRole.Viewer, ProjectRole.Reviewer, ProjectRole.Editor, ProjectRole.Admin, ProjectRole.Owner];
+
+    [Fact]
+    public async Task Authorization_EveryPageHandlerAndEndpoint_MatchesTheRoleMatrix()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var scenario = await SecurityScenario.CreateAsync(web, cts.Token);
+        var tokens = new Dictionary<HttpClient, string>();
+        var failures = new List<string>();
+        var checkedCalls = 0;
+
+        foreach (var (page, handler, requirement) in await PageHandlersAsync())
+        {
+            var label = $"{page.ViewEnginePath} {handler.HttpMethod} {handler.Name ?? "(default)"}";
+            if (requirement is null)
+            {
+                failures.Add($"{label}: declares no [RequireProjectRole], [SignedInOnly] or [AllowAnonymous]");
+                continue;
+            }
+
+            if (requirement is not ProjectRolePageFilter.RoleRequirement { Role: var least })
+            {
+                continue;
+            }
+
+            var (path, namesResource, realResource) = PathFor(page.AttributeRouteInfo?.Template ?? page.ViewEnginePath.TrimStart('/'), page.ViewEnginePath,
+                scenario, otherProject: false);
+            var url = handler.Name is null ? path : $"{path}?handler={handler.Name}";
+            foreach (var role in Roles)
+            {
+                var status = await CallAsync(scenario.Members[role], handler.HttpMethod, url, tokens, cts.Token);
+                checkedCalls++;
+                var allowed = role >= least;
+                var ok = allowed
+                    ? status is not (HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized) && (int)status < 500
+                      && (!realResource || status != HttpStatusCode.NotFound)
+                    : status == HttpStatusCode.Forbidden || (namesResource && !realResource && status == HttpStatusCode.NotFound);
+                if (!ok)
+                {
+                    failures.Add($"{label} as {role.ToText()} (needs {least.ToText()}): {(int)status}");
+                }
+            }
+
+            var outsider = await CallAsync(scenario.Outsider, handler.HttpMethod, url, tokens, cts.Token);
+            var outsiderExpected = namesResource ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden;
+            if (outsider != outsiderExpected)
+            {
+                failures.Add($"{label} as an outsider: {(int)outsider}, expected {(int)outsiderExpected}");
+            }
+
+            var anonymous = await CallAsync(scenario.Anonymous, handler.HttpMethod, url, tokens, cts.Token);
+            if (anonymous is not (HttpStatusCode.Redirect or HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest))
+            {
+                failures.Add($"{label} anonymously: {(int)anonymous}");
+            }
+
+            if (namesResource && realResource)
+            {
+                var (otherPath, _, _) = PathFor(page.AttributeRouteInfo!.Template!, page.ViewEnginePath, scenario, otherProject: true);
+                var other = await CallAsync(scenario.Members[ProjectRole.Owner], handler.HttpMethod,
+                    handler.Name is null ? otherPath : $"{otherPath}?handler={handler.Name}", tokens, cts.Token);
+                if (other != HttpStatusCode.NotFound && otherPath != path)
+                {
+                    failures.Add($"{label} on another project's resource as owner: {(int)other}, expected 404");
+                }
+            }
+
+            checkedCalls += 2;
+        }
+
+        foreach (var endpoint in OtherEndpoints())
+        {
+            var label = endpoint.DisplayName ?? endpoint.RoutePattern.RawText ?? "?";
+            var metadata = endpoint.Metadata;
+            if (metadata.GetMetadata<IAllowAnonymous>() is not null || metadata.GetMetadata<SignedInOnlyAttribute>() is not null
+                || PublicPaths.IsPublic(new PathString("/" + endpoint.RoutePattern.RawText?.TrimStart('/'))))
+            {
+                continue;
+            }
+
+            if (metadata.GetMetadata<RequireProjectRoleAttribute>() is not { } requirement)
+            {
+                failures.Add($"{label}: declares no project role ({string.Join(", ", metadata.Select(m => m.GetType().Name))})");
+                continue;
+            }
+
+            var (path, namesResource, realResource) = PathFor(endpoint.RoutePattern.RawText!, null, scenario, otherProject: false);
+            var method = metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is [var first, ..] ? first : HttpMethods.Get;
+            foreach (var role in Roles)
+            {
+                var status = await CallAsync(scenario.Members[role], method, path, tokens, cts.Token);
+                checkedCalls++;
+                var allowed = role >= requirement.Role;
+                if (allowed ? status is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized || (realResource && status == HttpStatusCode.NotFound)
+                            : status != HttpStatusCode.Forbidden)
+                {
+                    failures.Add($"{label} as {role.ToText()} (needs {requirement.Role.ToText()}): {(int)status}");
+                }
+            }
+
+            var outsider = await CallAsync(scenario.Outsider, method, path, tokens, cts.Token);
+            if (outsider != (namesResource ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden))
+            {
+                failures.Add($"{label} as an outsider: {(int)outsider}");
+            }
+
+            var anonymous = await CallAsync(scenario.Anonymous, method, path, tokens, cts.Token);
+            if (anonymous is not (HttpStatusCode.Redirect or HttpStatusCode.Unauthorized))
+            {
+                failures.Add($"{label} anonymously: {(int)anonymous}");
+            }
+        }
+
+        output.WriteLine($"{checkedCalls} calls checked");
+        Assert.True(failures.Count == 0, "Authorization matrix failures:\n" + string.Join("\n", failures));
+        Assert.True(checkedCalls > 30, $"Only {checkedCalls} calls were checked.");
+    }
+
+    [Fact]
+    public async Task Authorization_AnnotatedHandlers_AllDeclareARequirement()
+    {
+        var missing = (await PageHandlersAsync()).Where(h => h.Requirement is null)
+            .Select(h => $"{h.Page.ViewEnginePath} {h.Handler.HttpMethod} {h.Handler.Name}").ToList();
+        Assert.True(missing.Count == 0, "Handlers without a declared requirement (they answer 403):\n" + string.Join("\n", missing));
+    }
+
+    private async Task<List<(CompiledPageActionDescriptor Page, HandlerMethodDescriptor Handler, object? Requirement)>> PageHandlersAsync()
+    {
+        var provider = web.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>();
+        var loader = web.Factory.Services.GetRequiredService<PageLoader>();
+        var result = new List<(CompiledPageActionDescriptor, HandlerMethodDescriptor, object?)>();
+        foreach (var descriptor in provider.ActionDescriptors.Items.OfType<PageActionDescriptor>())
+        {
+            var compiled = await loader.LoadAsync(descriptor, EndpointMetadataCollection.Empty);
+            foreach (var handler in compiled.HandlerMethods)
+            {
+                result.Add((compiled, handler, ProjectRolePageFilter.Requirement(compiled.HandlerTypeInfo, handler, handler.HttpMethod)));
+            }
+        }
+
+        Assert.NotEmpty(result);
+        return result;
+    }
+
+    private IEnumerable<RouteEndpoint> OtherEndpoints() =>
+        web.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<ActionDescriptor>() is null && !EndpointProjectRoleMiddleware.IsStaticFileFallback(e));
+
+    // Fills a route template: a resource id of this scenario where the parameter names one it has, else an id that exists nowhere.
+    private static (string Path, bool NamesResource, bool RealResource) PathFor(string template, string? pagePath, SecurityScenario scenario,
+        bool otherProject)
+    {
+        var namesResource = false;
+        var real = true;
+        var folder = pagePath?.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var path = RouteParameter().Replace(template, m =>
+        {
+            var name = m.Groups[1].Value;
+            var kind = RouteResources.NamedIds.TryGetValue(name, out var k) ? k
+                : name.Equals("id", StringComparison.OrdinalIgnoreCase) && folder is not null && RouteResources.FolderKinds.TryGetValue(folder, out k) ? k
+                : null;
+            namesResource |= kind is not null;
+            Guid? id = kind switch
+            {
+                ResourceKinds.Experiment => otherProject ? scenario.OtherProjectExperimentId : scenario.ExperimentId,
+                ResourceKinds.Iteration when !otherProject => scenario.IterationId,
+                ResourceKinds.Project when !otherProject => scenario.ProjectId,
+                _ => null,
+            };
+            real &= id is not null;
+            return (id ?? Guid.CreateVersion7()).ToString();
+        });
+        return ("/" + path.TrimStart('/'), namesResource, namesResource && real);
+    }
+
+    private static async Task<HttpStatusCode> CallAsync(HttpClient client, string method, string url, Dictionary<HttpClient, string> tokens,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            if (!tokens.TryGetValue(client, out var token))
+            {
+                using var probe = await client.GetAsync("/Account/ChangePassword", cancellationToken);
+                token = probe.StatusCode == HttpStatusCode.OK
+                    ? await SecureWebFixture.TokenAsync(client, "/Account/ChangePassword", cancellationToken)
+                    : await SecureWebFixture.TokenAsync(client, "/Account/SignIn", cancellationToken);
+                tokens[client] = token;
+            }
+
+            request.Content = SecureWebFixture.Form(token);
+        }
+
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        return response.StatusCode;
+    }
+
+    [GeneratedRegex(@"\{\*{0,2}(\w+)(?::[^}]*)?\??\}")]
+    private static partial Regex RouteParameter();
+}
