@@ -81,7 +81,7 @@ public static class ApiEndpoints
     private static async Task<Ok<Page<ExperimentSummary>>> ListExperimentsAsync(HttpContext http, ExperimentService experiments, int? offset,
         int? limit, CancellationToken cancellationToken)
     {
-        var all = await experiments.ListAsync(http.CurrentProject()!.ProjectId, cancellationToken);
+        var all = await (http.CurrentProject() is { } project ? experiments.ListAsync(project.ProjectId, cancellationToken) : experiments.ListAsync(cancellationToken));
         var (skip, take) = Paging(offset, limit);
         return TypedResults.Ok(new Page<ExperimentSummary>(all.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Skip(skip).Take(take).ToList(),
             skip, take, all.Count));
@@ -96,7 +96,7 @@ public static class ApiEndpoints
     private static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateExperimentAsync(HttpContext http,
         ExperimentDefinition definition, ExperimentService experiments, CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(http.CurrentProject()!.ProjectId, definition, cancellationToken);
+        var (id, errors) = await experiments.CreateAsync(http.CurrentProject()?.ProjectId, definition, cancellationToken);
         if (id is not { } created)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));

@@ -16,6 +16,7 @@ public sealed class CredentialsJourneyTests(EdisonAppFixture app, ChromiumFixtur
         var tenant = app.Simulator.CreateTenant();
         var name = $"Simulator {Guid.NewGuid():N}"[..18];
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Console += (_, message) =>

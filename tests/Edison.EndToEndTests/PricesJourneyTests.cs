@@ -12,6 +12,7 @@ public sealed class PricesJourneyTests(EdisonAppFixture app, ChromiumFixture chr
     {
         var model = $"sim-model-{Guid.NewGuid():N}"[..20];
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");

@@ -45,7 +45,8 @@ internal static class RouteResources
                 string s when Guid.TryParse(s, out var g) => g,
                 _ => null,
             };
-            if (id is null)
+            // An unbound Guid argument (no value posted) names nothing; the handler answers for it.
+            if (id is null || id == Guid.Empty)
             {
                 continue;
             }

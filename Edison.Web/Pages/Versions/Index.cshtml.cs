@@ -34,24 +34,17 @@ public sealed class IndexModel(PromptVersionHistory history) : PageModel
     public async Task<IActionResult> OnPostRestoreAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
         var number = await history.RestoreAsync(experimentId, versionId, User.UserId(), cancellationToken);
-        if (number is null)
-        {
-            return NotFound();
-        }
-
-        Message = $"Restored as v{number}; the next iteration runs it.";
+        // A version that is not this experiment's (a stale page, a forged post) is said, not restored.
+        Message = number is null ? "That version is not one of this experiment's; nothing was restored." : $"Restored as v{number}; the next iteration runs it.";
         return RedirectToPage(new { experimentId });
     }
 
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostSetProductionAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
-        if (!await history.SetProductionAsync(experimentId, versionId, cancellationToken))
-        {
-            return NotFound();
-        }
-
-        Message = "Production label moved.";
+        Message = await history.SetProductionAsync(experimentId, versionId, cancellationToken)
+            ? "Production label moved."
+            : "That version is not one of this experiment's; the production label stayed where it was.";
         return RedirectToPage(new { experimentId });
     }
 

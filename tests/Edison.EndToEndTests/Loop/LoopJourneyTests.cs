@@ -16,6 +16,7 @@ public sealed class LoopJourneyTests(EdisonAppFixture app, ChromiumFixture chrom
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(240));
         var tenant = LoopScript.Apply(app.Simulator.CreateTenant(), TimeSpan.FromMilliseconds(300));
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
         var problems = BrowserChecks.WatchProblems(page);
 

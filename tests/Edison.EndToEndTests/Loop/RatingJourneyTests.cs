@@ -24,6 +24,7 @@ public sealed class RatingJourneyTests(EdisonAppFixture app, ChromiumFixture chr
 
         var tenant = LoopScript.Apply(app.Simulator.CreateTenant(), TimeSpan.FromMilliseconds(50));
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
         var problems = BrowserChecks.WatchProblems(page);
 

@@ -14,6 +14,7 @@ public sealed class XssTests(EdisonAppFixture app, ChromiumFixture chromium) : I
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(150));
         var tenant = LoopScript.Apply(app.Simulator.CreateTenant(), TimeSpan.FromMilliseconds(50), Payload);
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
+        await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
         var problems = BrowserChecks.WatchProblems(page);
 

@@ -78,8 +78,12 @@ public sealed class SecurityJourneyTests(FirstRunAppFixture app, ChromiumFixture
 
         await reviewer.GotoAsync(experimentUrl);
         await Assertions.Expect(reviewer.GetByRole(AriaRole.Heading, new() { Name = "Journey security experiment" })).ToBeVisibleAsync();
-        await reviewer.GetByRole(AriaRole.Button, new() { Name = "Run an iteration" }).ClickAsync();
-        await Assertions.Expect(reviewer.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+        // A reviewer is not offered the run controls, and a forged start is refused (the matrix test checks every handler).
+        await Assertions.Expect(reviewer.Locator("#experiment-actions")).ToContainTextAsync("needs the editor role; yours is reviewer");
+        await Assertions.Expect(reviewer.GetByRole(AriaRole.Button, new() { Name = "Run an iteration" })).ToHaveCountAsync(0);
+        var forged = await reviewer.APIRequest.PostAsync(experimentUrl + "?handler=Start", new() { MaxRedirects = 0 });
+        Assert.NotEqual(302, forged.Status);
+        Assert.True(forged.Status is 400 or 403, $"a reviewer's start answered {forged.Status}");
         await reviewer.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "reviewer-refused.png"), FullPage = true });
 
         // The link worked once.
