@@ -55,6 +55,8 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Journey experiment" })).ToBeVisibleAsync();
         Assert.DoesNotContain(tenant.ApiKey, await page.ContentAsync(), StringComparison.Ordinal);
+        // The cost of the run is stated before it is started.
+        await Assertions.Expect(page.Locator("#run-estimate")).ToContainTextAsync("This run will cost about $");
         await AssertAccessibleAsync(page, "experiment");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "experiment.png"), FullPage = true });
         await page.GetByRole(AriaRole.Button, new() { Name = "Run an iteration" }).ClickAsync();

@@ -16,6 +16,9 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
 
     public ExperimentOverview Overview { get; private set; } = null!;
 
+    /// <summary>What the next run would cost, shown before it is started; null while one is running.</summary>
+    public RunEstimate? Estimate { get; private set; }
+
     public ScoreChart? Chart { get; private set; }
 
     public string? StartError { get; private set; }
@@ -92,6 +95,11 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
         Experiment = experiment;
         Overview = overview;
         Chart = ScoreChart.Create(overview);
+        if (overview.Latest is not { IsLive: true })
+        {
+            Estimate = await iterations.EstimateAsync(id, cancellationToken);
+        }
+
         return true;
     }
 }
