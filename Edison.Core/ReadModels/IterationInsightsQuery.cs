@@ -57,7 +57,7 @@ public sealed class IterationInsightsQuery
         ArgumentNullException.ThrowIfNull(filter);
         var page = Math.Max(1, filter.Page);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<GridRow>(new CommandDefinition("""
+        var rows = (await connection.QueryAsync<ResultRow, int, (ResultRow Row, int Total)>(new CommandDefinition("""
             WITH grid AS (
                 SELECT o.id AS output_id, dvc.position + 1 AS position, mc.model, coalesce(o.sample, 0) AS sample, cv.input::text AS input,
                        cv.tags, cv.split, o.status AS output_status, o.text AS output, o.error AS output_error, coalesce(o.truncated, false) AS truncated,
@@ -98,13 +98,8 @@ public sealed class IterationInsightsQuery
                 iterationId, failures = filter.Failures, criterion = Blank(filter.Criterion), below = filter.Below, tag = Blank(filter.Tag),
                 split = Blank(filter.Split), disagreement = filter.Disagreement, flagged = filter.Flagged, cutOff = filter.CutOff,
                 pageSize = ResultsFilter.PageSize, offset = (page - 1) * ResultsFilter.PageSize,
-            }, cancellationToken: cancellationToken))).ToList();
-        return new ResultsPage(rows.Select(r => new ResultRow
-        {
-            OutputId = r.OutputId, Position = r.Position, Model = r.Model, Sample = r.Sample, Input = r.Input, Tags = r.Tags, Split = r.Split,
-            OutputStatus = r.OutputStatus, Output = r.Output, OutputError = r.OutputError, Truncated = r.Truncated, Score = r.Score, Spread = r.Spread,
-            Judged = r.Judged, JudgeFailures = r.JudgeFailures, Flags = r.Flags,
-        }).ToList(), rows.Count == 0 ? 0 : rows[0].Total, page);
+            }, cancellationToken: cancellationToken), (row, total) => (row, total), splitOn: "total")).ToList();
+        return new ResultsPage(rows.Select(r => r.Row).ToList(), rows.Count == 0 ? 0 : rows[0].Total, page);
     }
 
     /// <summary>One output with its case and every judgment, or null when it does not exist.</summary>
@@ -193,26 +188,6 @@ public sealed class IterationInsightsQuery
         public decimal CostUsd { get; init; }
     }
 
-    private sealed class GridRow
-    {
-        public Guid? OutputId { get; init; }
-        public int Position { get; init; }
-        public string Model { get; init; } = "";
-        public int Sample { get; init; }
-        public string Input { get; init; } = "{}";
-        public string[] Tags { get; init; } = [];
-        public string Split { get; init; } = "";
-        public string? OutputStatus { get; init; }
-        public string? Output { get; init; }
-        public string? OutputError { get; init; }
-        public bool Truncated { get; init; }
-        public double? Score { get; init; }
-        public double? Spread { get; init; }
-        public int Judged { get; init; }
-        public int JudgeFailures { get; init; }
-        public string[] Flags { get; init; } = [];
-        public int Total { get; init; }
-    }
 
     private sealed class OutputRow
     {
