@@ -1,3 +1,4 @@
+using Edison.Web.Api;
 using Edison.Web.Endpoints;
 using Edison.Web.Infrastructure;
 using Edison.Web.Infrastructure.Authorization;
@@ -13,6 +14,7 @@ internal static class WebRegistration
     {
         builder.Services.AddRazorPages().AddMvcOptions(o => o.Filters.AddService<ProjectRolePageFilter>());
         builder.AddEdisonSecurity();
+        builder.AddEdisonApi();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
@@ -38,6 +40,7 @@ internal static class WebRegistration
         app.MapRazorPages().WithStaticAssets();
         app.MapHtmxAntiforgeryScript();
         app.MapExperimentEvents();
+        app.MapEdisonApi();
         return app;
     }
 }

@@ -54,7 +54,8 @@ public static class ApiEndpoints
             .Role(ProjectRole.Editor);
         var iterations = api.MapGroup("/iterations").WithTags("Iterations");
         iterations.MapGet("/{iterationId:guid}", GetIterationAsync).WithName("GetIteration").Viewer();
-        iterations.MapGet("/{iterationId:guid}/metrics", GetMetricsAsync).WithName("GetIterationMetrics").Viewer();
+        iterations.MapGet("/{iterationId:guid}/metrics", GetMetricsAsync).WithName("GetIterationMetrics").Viewer()
+            .ProducesProblem(StatusCodes.Status409Conflict);
         iterations.MapGet("/{iterationId:guid}/outputs", ListOutputsAsync).WithName("ListIterationOutputs").Viewer();
 
         experiments.MapGet("/{experimentId:guid}/suggestions", ListSuggestionsAsync).WithName("ListSuggestions").WithTags("Suggestions").Viewer();
@@ -188,9 +189,11 @@ public static class ApiEndpoints
     private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetMetricsAsync(Guid iterationId, ApiStore store,
         CancellationToken cancellationToken)
     {
+        // The role check has already answered 404 for an iteration that does not exist; here it exists but is not aggregated.
         var json = await store.GetMetricsJsonAsync(iterationId, cancellationToken);
         return json is null
-            ? NotFound($"Iteration {iterationId} does not exist or has no metrics yet.")
+            ? TypedResults.Problem($"Iteration {iterationId} has no metrics yet; they are written when it finishes.",
+                statusCode: StatusCodes.Status409Conflict, title: "No metrics yet")
             : TypedResults.Ok(JsonSerializer.Deserialize<JsonElement>(json));
     }
 
@@ -224,7 +227,8 @@ public static class ApiEndpoints
         var (checkId, error) = await checks.StartAsync(experimentId, request.Version, request.Threshold, cancellationToken);
         if (checkId is not { } id)
         {
-            return NotFound(error ?? "The check cannot start.");
+            // The experiment exists (the role check answers 404 otherwise): what is missing is the version asked for or its cases.
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = [error ?? "The check cannot start."] });
         }
 
         var location = $"/api/v1/checks/{id}";

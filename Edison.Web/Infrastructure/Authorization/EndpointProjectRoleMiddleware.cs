@@ -12,7 +12,8 @@ internal sealed class EndpointProjectRoleMiddleware(RequestDelegate next)
         var endpoint = context.GetEndpoint();
         if (endpoint is null || endpoint.Metadata.GetMetadata<ActionDescriptor>() is not null
             || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null || PublicPaths.IsPublic(context.Request.Path)
-            || endpoint.Metadata.GetMetadata<SignedInOnlyAttribute>() is not null || IsStaticFileFallback(endpoint))
+            || endpoint.Metadata.GetMetadata<SignedInOnlyAttribute>() is not null || IsStaticFileFallback(endpoint)
+            || IsRoutingRejection(endpoint))
         {
             await next(context);
             return;
@@ -34,6 +35,11 @@ internal sealed class EndpointProjectRoleMiddleware(RequestDelegate next)
 
         await next(context);
     }
+
+    // Routing answers a request whose method or content type no endpoint accepts with an endpoint of its own (405/415) that
+    // carries no metadata; it only writes that status, so refusing it with 403 would misreport a bad request as a missing role.
+    public static bool IsRoutingRejection(Endpoint endpoint) =>
+        endpoint is not RouteEndpoint && endpoint.DisplayName is "405 HTTP Method Not Supported" or "415 HTTP Unsupported Media Type";
 
     // Static web assets map "{**path:file}" as a fallback for files outside the manifest (in development and under test hosts):
     // it serves files only, behind the fallback policy.

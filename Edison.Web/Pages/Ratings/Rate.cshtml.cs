@@ -27,7 +27,8 @@ public sealed class RateModel(IterationInsightsQuery insights, ReviewService rev
     [TempData]
     public string? Saved { get; set; }
 
-    [BindProperty]
+    // Named, so a form without scores binds an empty dictionary instead of falling back to the route values ("index") as keys.
+    [BindProperty(Name = nameof(Scores))]
     public Dictionary<string, int> Scores { get; set; } = [];
 
     [BindProperty]
