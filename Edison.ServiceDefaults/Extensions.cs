@@ -40,10 +40,10 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(ResourceNames.TelemetrySource, "Microsoft.Extensions.AI", "Npgsql"))
+                .AddMeter(ResourceNames.TelemetrySource, ResourceNames.JobTelemetrySource, ResourceNames.Quartz, "Microsoft.Extensions.AI", "Npgsql"))
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, ResourceNames.TelemetrySource, "Microsoft.Extensions.AI",
-                    "Experimental.Microsoft.Extensions.AI", "Npgsql", "Quartz")
+                .AddSource(builder.Environment.ApplicationName, ResourceNames.TelemetrySource, ResourceNames.JobTelemetrySource,
+                    "Microsoft.Extensions.AI", "Experimental.Microsoft.Extensions.AI", "Npgsql", ResourceNames.Quartz)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                     && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))

@@ -12,4 +12,11 @@ public static class ResourceNames
 
     /// The ActivitySource and Meter names Edison's own code emits on.
     public const string TelemetrySource = "Edison";
+
+    /// The ActivitySource and Meter of job executions in the worker (spans, queue depth, latency).
+    public const string JobTelemetrySource = "Edison.Jobs";
+
+    /// Quartz 4's own ActivitySource and Meter (Quartz.Diagnostics.QuartzInstrumentation), named here because
+    /// ServiceDefaults does not reference Quartz.
+    public const string Quartz = "Quartz";
 }

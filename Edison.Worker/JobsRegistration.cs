@@ -1,5 +1,6 @@
 using Edison.Worker.Jobs;
 using Edison.Worker.Scheduling;
+using Edison.Worker.Telemetry;
 using Quartz;
 
 namespace Edison.Worker;
@@ -20,6 +21,7 @@ internal static class JobsRegistration
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
         });
         builder.Services.AddHealthChecks().AddQuartz();
+        builder.Services.AddHostedService<JobQueueDepth>();
         return builder;
     }
 }

@@ -4,7 +4,7 @@ namespace Edison.Core.Llm;
 
 /// <summary>
 /// Edison's LLM metrics on the "Edison" meter (which ServiceDefaults exports): logical calls by purpose and outcome,
-/// tokens, cost in USD and cache lookups with their hits, so a dashboard can show the cache hit rate. The gateway calls
+/// tokens, cost in USD, failures by error class and cache lookups with their hits, so a dashboard can show the cache hit rate. The gateway calls
 /// <see cref="Record"/> once per logical call, after its llm_calls row is written.
 /// </summary>
 public static class LlmMetrics
@@ -15,6 +15,7 @@ public static class LlmMetrics
     private static readonly Counter<double> Cost = Meter.CreateCounter<double>("edison.llm.cost", "USD", "Cost of succeeded calls.");
     private static readonly Counter<long> CacheLookups = Meter.CreateCounter<long>("edison.llm.cache.lookups", "{lookup}", "Response cache lookups.");
     private static readonly Counter<long> CacheHits = Meter.CreateCounter<long>("edison.llm.cache.hits", "{hit}", "Response cache hits.");
+    private static readonly Counter<long> Errors = Meter.CreateCounter<long>("edison.llm.errors", "{error}", "Failed logical calls by error.type.");
 
     /// <summary>Records one logical call.</summary>
     public static void Record(string model, string purpose, bool succeeded, bool cacheHit, long inputTokens, long outputTokens, decimal costUsd,
@@ -30,6 +31,11 @@ public static class LlmMetrics
         if (cacheHit)
         {
             CacheHits.Add(1, modelTag);
+        }
+
+        if (!succeeded)
+        {
+            Errors.Add(1, modelTag, purposeTag, new("error.type", errorClass ?? "unknown"));
         }
     }
 }

@@ -8,5 +8,5 @@ namespace Edison.Worker.Jobs;
 [DisallowConcurrentExecution]
 internal sealed class ActiveIterationSweepJob(IterationSweeper sweeper, ILogger<ActiveIterationSweepJob> logger) : IJob
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger, sweeper.SweepAsync, cancellationToken);
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger, sweeper.SweepAsync, cancellationToken);
 }

@@ -6,6 +6,6 @@ namespace Edison.Worker.Jobs;
 
 internal sealed class AdvanceIterationJob(IterationCoordinator coordinator, ILogger<AdvanceIterationJob> logger) : IJob
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger,
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger,
         ct => coordinator.AdvanceAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct), cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace Edison.Worker.Jobs;
 
 internal sealed class ExecuteChunkJob(ChunkExecutor executor, IterationCoordinator coordinator, ILogger<ExecuteChunkJob> logger) : IJob
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger, async ct =>
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger, async ct =>
     {
         await executor.ExecuteChunkAsync(context.GetGuid(WorkerJobs.Keys.ModelRunId), context.GetInt(WorkerJobs.Keys.From),
             context.GetInt(WorkerJobs.Keys.Count), ct);

@@ -6,6 +6,6 @@ namespace Edison.Worker.Jobs;
 
 internal sealed class GenerateCasesJob(GenerationService generation, ILogger<GenerateCasesJob> logger) : IJob
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger,
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger,
         ct => generation.RunAsync(context.GetGuid(DatasetJobs.Keys.GenerationRunId), ct), cancellationToken);
 }

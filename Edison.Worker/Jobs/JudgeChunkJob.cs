@@ -7,7 +7,7 @@ namespace Edison.Worker.Jobs;
 
 internal sealed class JudgeChunkJob(JudgeRunner judge, IterationCoordinator coordinator, ILogger<JudgeChunkJob> logger) : IJob
 {
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => TransientRetry.RunAsync(context, logger, async ct =>
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger, async ct =>
     {
         var iterationId = context.GetGuid(WorkerJobs.Keys.IterationId);
         await judge.JudgeChunkAsync(iterationId, context.GetGuid(WorkerJobs.Keys.JudgeConfigId), context.GetInt(WorkerJobs.Keys.From),
