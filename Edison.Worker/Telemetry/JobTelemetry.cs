@@ -67,8 +67,9 @@ internal static class JobTelemetry
     private static string JobName(IJobExecutionContext context)
     {
         var typeName = context.JobDetail.JobType.FullName;
-        var start = typeName.LastIndexOf('.') + 1;
-        var end = typeName.IndexOf(',', start) is var comma and >= 0 ? comma : typeName.Length;
+        // An assembly-qualified name as the web schedules it ("Edison.Worker.Jobs.AdvanceIterationJob, Edison.Worker").
+        var end = typeName.IndexOf(',', StringComparison.Ordinal) is var comma and >= 0 ? comma : typeName.Length;
+        var start = typeName.LastIndexOf('.', end - 1) + 1;
         var name = typeName[start..end];
         return name.EndsWith("Job", StringComparison.Ordinal) ? name[..^3] : name;
     }
