@@ -48,8 +48,10 @@ internal static class BrowserChecks
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
     }
 
-    /// <summary>Creates an experiment through the New form and returns on its overview.</summary>
-    public static async Task CreateExperimentAsync(IPage page, EdisonAppFixture app, string apiKey, string name, string? refinerModel)
+    /// <summary>Creates an experiment through the New form and returns on its overview; the cases are
+    /// <see cref="LoopScript.CasesJsonl"/> unless <paramref name="casesJsonl"/> is given.</summary>
+    public static async Task CreateExperimentAsync(IPage page, EdisonAppFixture app, string apiKey, string name, string? refinerModel,
+        string? casesJsonl = null)
     {
         await page.GotoAsync("/Experiments/New");
         await page.Locator("#name").FillAsync(name);
@@ -57,7 +59,7 @@ internal static class BrowserChecks
         await page.Locator("#criterion").FillAsync(LoopScript.Criterion);
         await page.Locator("#criterion-description").FillAsync("Answers the question and gives a next step.");
         await page.Locator("#template").FillAsync(LoopScript.Template);
-        await page.Locator("#cases").FillAsync(LoopScript.CasesJsonl);
+        await page.Locator("#cases").FillAsync(casesJsonl ?? LoopScript.CasesJsonl);
         await page.Locator("#base-url").FillAsync(app.Simulator.OpenAIBaseUrl.ToString());
         await page.Locator("#api-key").FillAsync(apiKey);
         await page.Locator("#model").FillAsync("gpt-4o-mini");
