@@ -134,7 +134,10 @@ public sealed class AuditLogReader
         {
             e.At.ToString("O", CultureInfo.InvariantCulture), e.User ?? "", e.Action, e.EntityType, e.EntityId?.ToString() ?? "",
             e.Before ?? "", e.After ?? "", e.RequestId ?? "",
-        }.Select(CsvReader.Quote)) + "\r\n";
+        }.Select(f => CsvReader.Quote(Inert(f)))) + "\r\n";
+
+    // A spreadsheet runs a cell that starts with = + - @ as a formula; people's e-mail addresses are free text, so defuse them.
+    private static string Inert(string field) => field.Length > 0 && "=+-@\t\r".Contains(field[0], StringComparison.Ordinal) ? "'" + field : field;
 
     private static string JsonLine(AuditEntry e)
     {
