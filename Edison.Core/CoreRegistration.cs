@@ -6,6 +6,7 @@ using Edison.Core.Judging;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Projects;
 using Edison.Core.ReadModels;
 using Edison.Core.Refining;
 using Edison.Core.Runs;
@@ -38,6 +39,7 @@ public static class CoreRegistration
         builder.Services.AddRuns();
         builder.Services.AddLoop();
         builder.AddDatasets();
+        builder.AddProjects();
         builder.Services.AddReadModels();
         return builder;
     }

@@ -3,6 +3,7 @@ using Edison.Web.Endpoints;
 using Edison.Web.Infrastructure;
 using Edison.Web.Infrastructure.Authorization;
 using Edison.Web.Infrastructure.Security;
+using Edison.Web.Infrastructure.Uploads;
 using Edison.Worker.Scheduling;
 using Htmx.TagHelpers;
 
@@ -14,6 +15,7 @@ internal static class WebRegistration
     {
         builder.Services.AddRazorPages().AddMvcOptions(o => o.Filters.AddService<ProjectRolePageFilter>());
         builder.AddEdisonSecurity();
+        builder.AddUploadLimits();
         builder.AddEdisonApi();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
@@ -27,6 +29,7 @@ internal static class WebRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseMiddleware<UploadLimitMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRouting();
         app.UseEdisonSecurity();

@@ -12,6 +12,7 @@ internal static class AccountsRegistration
         services.AddSingleton(sp => new ProjectAccess(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new ProjectMembershipService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.AddSingleton(sp => new ApiTokenService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
+        services.AddSingleton(sp => new AuditLogReader(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.AddSingleton(sp => new AccountService(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(sp => new InvitationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>(),
             sp.GetRequiredService<TimeProvider>()));

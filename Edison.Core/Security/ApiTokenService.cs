@@ -40,6 +40,24 @@ public sealed class ApiTokenService
         return (id, token);
     }
 
+    /// <summary>The project's tokens the actor may see: their own, or every member's for an admin; live ones first, newest first.</summary>
+    public async Task<IReadOnlyList<ApiTokenSummary>> ListAsync(Actor actor, Guid projectId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Viewer, cancellationToken);
+        var all = actor.RoleCap is null && await _access.RoleOfAsync(actor.UserId, projectId, cancellationToken) >= ProjectRole.Admin;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid Id, Guid UserId, string Email, string Name, string Role, DateTime CreatedAt, DateTime? LastUsedAt,
+            DateTime? RevokedAt)>(new CommandDefinition("""
+            SELECT t.id, t.user_id, u.email, t.name, t.role, t.created_at, t.last_used_at, t.revoked_at
+            FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.project_id = @projectId AND (@all OR t.user_id = @UserId)
+            ORDER BY t.revoked_at IS NOT NULL, t.created_at DESC
+            """, new { projectId, all, actor.UserId }, cancellationToken: cancellationToken));
+        return rows.Select(r => new ApiTokenSummary(r.Id, r.UserId, r.Email, r.Name, ProjectRoles.Parse(r.Role) ?? ProjectRole.Viewer, Utc(r.CreatedAt),
+            r.LastUsedAt is { } used ? Utc(used) : null, r.RevokedAt is { } revoked ? Utc(revoked) : null)).ToList();
+    }
+
     /// <summary>Revokes a token: its own user may, and so may an admin of its project.</summary>
     public async Task RevokeAsync(Actor actor, Guid tokenId, CancellationToken cancellationToken)
     {
@@ -88,4 +106,6 @@ public sealed class ApiTokenService
 
         return new ApiTokenIdentity(row.Id, row.UserId, row.ProjectId, role < member ? role : member);
     }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -1,15 +1,28 @@
 using Edison.Core.Persistence;
 using Htmx;
+using Edison.Web.Infrastructure.Uploads;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace Edison.Web.Infrastructure;
 
 /// Infrastructure faults become a page or partial that says what happened and what to do; never a stack trace.
-internal sealed partial class EdisonExceptionHandler(ILogger<EdisonExceptionHandler> logger, IProblemDetailsService problemDetails)
-    : IExceptionHandler
+internal sealed partial class EdisonExceptionHandler(ILogger<EdisonExceptionHandler> logger, IProblemDetailsService problemDetails,
+    IOptions<UploadOptions> uploads) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // Kestrel stops a body without a declared length once it passes the limit; that is the client's doing, not a fault.
+        if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = { Title = "Request too large", Detail = UploadLimitMiddleware.Describe(uploads.Value) },
+            });
+        }
+
         LogUnhandled(exception, httpContext.Request.Path);
         var transient = PostgresErrors.IsTransient(exception);
         httpContext.Response.StatusCode = transient ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;

@@ -1,20 +1,23 @@
+using Edison.Web.Infrastructure.Uploads;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Edison.Web.Pages;
 
 [AllowAnonymous]
 [IgnoreAntiforgeryToken(Order = 1001)]
-public sealed class ErrorModel : PageModel
+public sealed class ErrorModel(IOptions<UploadOptions> uploads) : PageModel
 {
     public string Title { get; private set; } = "Something went wrong";
 
     public string Message { get; private set; } = "Edison could not finish that request. Nothing was lost; try again.";
 
-    public void OnGet(int? code) => Describe(code);
+    // A POST over the upload limit re-executes here with a body nobody reads, so its code may not bind: the status still says it.
+    public void OnGet(int? code) => Describe(code ?? Response.StatusCode);
 
-    public void OnPost(int? code) => Describe(code);
+    public void OnPost(int? code) => Describe(code ?? Response.StatusCode);
 
     private void Describe(int? code)
     {
@@ -32,6 +35,11 @@ public sealed class ErrorModel : PageModel
         {
             Title = "Too many attempts";
             Message = "Wait a minute and try again.";
+        }
+        else if (code == StatusCodes.Status413PayloadTooLarge)
+        {
+            Title = "Too large";
+            Message = UploadLimitMiddleware.Describe(uploads.Value);
         }
         else if (code == StatusCodes.Status400BadRequest)
         {
