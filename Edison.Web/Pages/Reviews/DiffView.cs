@@ -1,0 +1,12 @@
+using Edison.Core.Refining;
+
+namespace Edison.Web.Pages.Reviews;
+
+/// <summary>A prompt diff shown unified (lines) or split (each changed field side by side, words marked), with links between the two.</summary>
+public sealed record DiffView(IReadOnlyList<DiffLine> Unified, IReadOnlyList<FieldWordDiff> Split, bool IsSplit, string UnifiedUrl, string SplitUrl,
+    string BeforeLabel, string AfterLabel)
+{
+    public const string SplitValue = "split";
+
+    public static bool WantsSplit(string? view) => string.Equals(view, SplitValue, StringComparison.OrdinalIgnoreCase);
+}
