@@ -6,7 +6,8 @@
     "use strict";
 
     var ERROR = "[role='alert'], .alert-error, .field-error";
-    var RESULT = "[data-announce], [role='status'], .alert";
+    // The request indicator is a status too, but hidden once the swap is done: never a target.
+    var RESULT = "[data-announce], [role='status']:not(.htmx-indicator), .alert";
     var HEADING = "h1, h2, h3, h4";
 
     function announce(text) {
