@@ -31,26 +31,28 @@
         return region.matches(selector) ? region : region.querySelector(selector);
     }
 
-    var pending = null;
+    // Per request, so a background swap settling in between never takes another request's state.
+    var pending = new WeakMap();
 
     document.addEventListener("htmx:beforeSwap", function (event) {
         var target = event.detail.target;
         var active = document.activeElement;
         var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-        pending = {
+        if (!event.detail.xhr) { return; }
+        pending.set(event.detail.xhr, {
             targetId: target && target.id,
             activeId: active && active.id,
             hadFocus: !!(target && active && active !== document.body && target.contains(active)),
             // A click or submit asks for a result; a change (a filter) announces it but leaves focus on the control being used.
             acted: !!trigger && (trigger.type === "click" || trigger.type === "submit"),
             changed: !!trigger && (trigger.type === "change" || trigger.type === "input" || trigger.type === "keyup")
-        };
+        });
     });
 
     document.addEventListener("htmx:afterSettle", function (event) {
-        var before = pending;
-        pending = null;
+        var before = event.detail.xhr && pending.get(event.detail.xhr);
         if (!before) { return; }
+        pending.delete(event.detail.xhr);
         var region = (before.targetId && document.getElementById(before.targetId)) || event.detail.target;
         var lost = document.activeElement === null || document.activeElement === document.body;
 

@@ -63,12 +63,13 @@ public sealed class IterationControlsJourneyTests(EdisonAppFixture app, Chromium
         Assert.Empty(problems);
     }
 
-    // The swap replaced the focused button: focus is on the message the swap brought, and the live region reads it out.
+    // The swap replaced the focused button: once htmx settles, focus is on the message the swap brought (document.activeElement),
+    // and the live region reads it out.
     private static async Task AssertFocusAndAnnouncementAsync(IPage page, string words)
     {
+        await Assertions.Expect(page.Locator("#experiment-actions .alert")).ToBeFocusedAsync();
         Assert.Contains(words, await page.EvaluateAsync<string>(FocusedText), StringComparison.Ordinal);
-        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('experiment-actions').contains(document.activeElement)"),
-            "Focus left the actions region after the swap.");
+        Assert.Equal("P", await page.EvaluateAsync<string>("() => document.activeElement.tagName"));
         await Assertions.Expect(page.Locator("#live-region")).ToContainTextAsync(words);
     }
 }
