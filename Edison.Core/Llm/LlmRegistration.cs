@@ -40,6 +40,8 @@ internal static class LlmRegistration
         builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));
         builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("llm-rate-limits", tags: ["ready"]);
+        builder.Services.AddSingleton(sp => new ProviderReadiness(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            sp.GetRequiredService<IOptions<LlmOptions>>()));
         builder.Services.AddSingleton<CredentialConcurrency>();
         builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
         builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),

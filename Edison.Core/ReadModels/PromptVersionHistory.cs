@@ -50,6 +50,14 @@ public sealed class PromptVersionHistory
         return PromptDiff.Unified(Fields(from), Fields(to), $"v{from.Version}", $"v{to.Version}");
     }
 
+    /// <summary>The word-level changes of each field from one version to another, for the side-by-side view.</summary>
+    public static IReadOnlyList<FieldWordDiff> WordDiff(PromptVersionText from, PromptVersionText to)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        return PromptDiff.Words(Fields(from), Fields(to));
+    }
+
     /// <summary>Copies a version as the experiment's newest version (its parent is the copied version); returns the new number.</summary>
     public async Task<int?> RestoreAsync(Guid experimentId, Guid versionId, Guid? userId, CancellationToken cancellationToken)
     {

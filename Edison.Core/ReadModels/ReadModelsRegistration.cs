@@ -12,6 +12,8 @@ internal static class ReadModelsRegistration
         services.TryAddSingleton(sp => new IterationInsightsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new SuggestionReviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new PromptVersionHistory(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new CostReportQuery(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new OutputComparisonQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         return services;
     }
 }

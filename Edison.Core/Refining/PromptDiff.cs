@@ -41,6 +41,15 @@ public static class PromptDiff
         return builder.ToString();
     }
 
+    /// <summary>A word-level diff of each changed field, in field order, for a side-by-side view; empty when nothing changed.</summary>
+    public static IReadOnlyList<FieldWordDiff> Words(PromptFields before, PromptFields after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        return Fields(before, after).Where(f => !string.Equals(f.Before, f.After, StringComparison.Ordinal))
+            .Select(f => new FieldWordDiff(f.Field, WordDiff.Compare(f.Before, f.After))).ToList();
+    }
+
     private static IEnumerable<(string Field, string Before, string After)> Fields(PromptFields before, PromptFields after)
     {
         yield return ("system", before.SystemText, after.SystemText);
@@ -52,4 +61,14 @@ public static class PromptDiff
             yield return ($"few_shot[{index}].output", before.FewShots.ElementAtOrDefault(i)?.Output ?? "", after.FewShots.ElementAtOrDefault(i)?.Output ?? "");
         }
     }
+}
+
+/// <summary>One prompt field's word-level changes.</summary>
+public sealed record FieldWordDiff(string Field, IReadOnlyList<DiffSpan> Spans)
+{
+    /// <summary>The older text with its removed words.</summary>
+    public IReadOnlyList<DiffSpan> Before => WordDiff.Before(Spans);
+
+    /// <summary>The newer text with its added words.</summary>
+    public IReadOnlyList<DiffSpan> After => WordDiff.After(Spans);
 }

@@ -1,4 +1,5 @@
 using Edison.Core.ReadModels;
+using Edison.Core.Refining;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +8,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Iterations;
 
 [RequireProjectRole(ProjectRole.Viewer)]
-public sealed class OutputModel(IterationInsightsQuery insights) : PageModel
+public sealed class OutputModel(IterationInsightsQuery insights, OutputComparisonQuery comparisons) : PageModel
 {
+    /// <summary>The other answer to show beside this one; only answers of the same case and experiment are accepted.</summary>
+    [BindProperty(SupportsGet = true)]
+    public Guid? Compare { get; set; }
+
+    public IReadOnlyList<OutputCounterpart> Counterparts { get; private set; } = [];
+
+    public OutputCounterpart? Compared { get; private set; }
+
+    public IReadOnlyList<DiffSpan> WordChanges { get; private set; } = [];
+
     public OutputDetail Output { get; private set; } = null!;
 
     public IterationHeader Header { get; private set; } = null!;
@@ -24,6 +35,13 @@ public sealed class OutputModel(IterationInsightsQuery insights) : PageModel
 
         Output = output;
         Header = header;
+        Counterparts = await comparisons.ListCounterpartsAsync(outputId, cancellationToken);
+        Compared = Counterparts.FirstOrDefault(c => c.Id == Compare);
+        if (Compared is not null)
+        {
+            WordChanges = WordDiff.Compare(output.Text, Compared.Text);
+        }
+
         return Page();
     }
 }

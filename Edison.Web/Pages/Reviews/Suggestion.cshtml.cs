@@ -1,5 +1,6 @@
 using Edison.Core.ClosedLoop;
 using Edison.Core.ReadModels;
+using Edison.Core.Refining;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -12,7 +13,11 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
 {
     public SuggestionDetails Suggestion { get; private set; } = null!;
 
-    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
+    public DiffView Diff { get; private set; } = null!;
+
+    /// <summary>"split" shows the change side by side with words marked; anything else, the unified diff.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? View { get; set; }
 
     public string? Error { get; private set; }
 
@@ -95,7 +100,11 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
         }
 
         Suggestion = suggestion;
-        Diff = DiffLine.Parse(suggestion.UnifiedDiff);
+        var proposed = new PromptFields(suggestion.ProposedSystemText, suggestion.ProposedTemplate ?? suggestion.SourceTemplate, []);
+        Diff = new DiffView(DiffLine.Parse(suggestion.UnifiedDiff),
+            PromptDiff.Words(new PromptFields(suggestion.SourceSystemText, suggestion.SourceTemplate, []), proposed), DiffView.WantsSplit(View),
+            Url.Page("/Reviews/Suggestion", new { id }) + "#diff-heading", Url.Page("/Reviews/Suggestion", new { id, view = DiffView.SplitValue }) + "#diff-heading",
+            $"v{suggestion.SourceVersion}", "the proposal");
         Template ??= suggestion.ProposedTemplate ?? suggestion.SourceTemplate;
         SystemText ??= suggestion.ProposedSystemText;
         return true;

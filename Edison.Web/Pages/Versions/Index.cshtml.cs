@@ -16,7 +16,11 @@ public sealed class IndexModel(PromptVersionHistory history) : PageModel
 
     public IReadOnlyList<PromptVersionText> Versions { get; private set; } = [];
 
-    public IReadOnlyList<DiffLine> Diff { get; private set; } = [];
+    public DiffView? Diff { get; private set; }
+
+    /// <summary>"split" shows the two versions side by side with words marked; anything else, the unified diff.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? View { get; set; }
 
     [BindProperty(SupportsGet = true)]
     public int? From { get; set; }
@@ -65,7 +69,10 @@ public sealed class IndexModel(PromptVersionHistory history) : PageModel
             var to = Versions.FirstOrDefault(v => v.Version == To);
             if (from is not null && to is not null)
             {
-                Diff = DiffLine.Parse(PromptVersionHistory.Diff(from, to));
+                Diff = new DiffView(DiffLine.Parse(PromptVersionHistory.Diff(from, to)), PromptVersionHistory.WordDiff(from, to),
+                    DiffView.WantsSplit(View), Url.Page("/Versions/Index", new { experimentId, from = From, to = To }) + "#diff-heading",
+                    Url.Page("/Versions/Index", new { experimentId, from = From, to = To, view = DiffView.SplitValue }) + "#diff-heading",
+                    $"v{from.Version}", $"v{to.Version}");
             }
         }
 

@@ -34,10 +34,7 @@ internal static class BrowserChecks
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
         {
             await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme });
-            var result = await page.RunAxe();
-            var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
-                .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
-                .ToList();
+            var serious = await SeriousViolationsAsync(page);
             Assert.True(serious.Count == 0, $"Accessibility violations on {name} ({scheme}):\n{string.Join("\n", serious)}");
             await page.ScreenshotAsync(new PageScreenshotOptions
             {
@@ -46,6 +43,15 @@ internal static class BrowserChecks
         }
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+    }
+
+    /// <summary>axe's serious and critical violations on the page as it is now, one line each.</summary>
+    public static async Task<List<string>> SeriousViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe();
+        return result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} — {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")
+            .ToList();
     }
 
     /// <summary>Creates an experiment through the New form and returns on its overview; the cases are

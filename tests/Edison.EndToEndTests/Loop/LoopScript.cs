@@ -5,6 +5,7 @@ namespace Edison.EndToEndTests.LoopPages;
 /// <summary>
 /// A simulator tenant that is the model under test, the judge and the refiner of a loop experiment: answers end with a next
 /// step only once the prompt asks for one, the judge scores that 5 instead of 3, and the refiner's edit adds the request.
+/// The refiner quotes a reviewer's note only when its request carries one, so a journey can prove the note reached it.
 /// </summary>
 internal static class LoopScript
 {
@@ -53,9 +54,22 @@ internal static class LoopScript
             "RefinerEdits" => SimStep.ReplyJson(new
             {
                 edits = new[] { new { field = "template", anchor = Anchor, operation = "insert_after", text = " " + Instruction } },
-                note = $"Added \"{Instruction}\" to the template.",
+                note = ReviewerNotes(request) is [var reviewerNote, ..]
+                    ? $"Added \"{Instruction}\" to the template, as the reviewer asked: \"{reviewerNote}\""
+                    : $"Added \"{Instruction}\" to the template.",
             }),
             "RefinerCritique" => SimStep.ReplyJson(new { violations = Array.Empty<string>(), ok = true }),
             _ => SimStep.Reply("unexpected"),
         }));
+
+    // The notes as the refiner's prompt lists them: "- note" lines under this heading (Edison.Core's RefinerPrompt).
+    private static List<string> ReviewerNotes(SimRequest request)
+    {
+        const string Heading = "Notes from people who reviewed the outputs:";
+        var text = request.Messages.Select(m => m.Text).FirstOrDefault(t => t.Contains(Heading, StringComparison.Ordinal));
+        return text is null
+            ? []
+            : text[(text.IndexOf(Heading, StringComparison.Ordinal) + Heading.Length)..].Split('\n').Select(l => l.Trim())
+                .SkipWhile(l => l.Length == 0).TakeWhile(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l[2..]).ToList();
+    }
 }
