@@ -34,7 +34,7 @@ public sealed class ExperimentService
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        projectId ??= await DefaultProjectIdAsync(cancellationToken);
+        projectId ??= await FirstProjectIdAsync(cancellationToken);
         await _access.EnsureRoleAsync(actor, projectId.Value, ProjectRole.Editor, cancellationToken);
         var errors = ExperimentValidation.Validate(draft, out var cases);
         if (errors.Count > 0)
@@ -83,7 +83,7 @@ public sealed class ExperimentService
         ExperimentDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        projectId ??= await DefaultProjectIdAsync(cancellationToken);
+        projectId ??= await FirstProjectIdAsync(cancellationToken);
         await _access.EnsureRoleAsync(actor, projectId.Value, ProjectRole.Editor, cancellationToken);
         var errors = ExperimentDefinitionValidation.Validate(definition);
         if (errors.Count > 0)
@@ -206,6 +206,15 @@ public sealed class ExperimentService
         var rubric = JsonSerializer.Deserialize<Rubric>(row.Rubric, Json)!;
         return new ExperimentDetails(row.Id, row.ProjectId, row.Name, row.Goal, rubric, row.PromptTemplate, row.SystemText, row.PromptVersion,
             row.Model, row.JudgeModel, row.BaseUrl, row.KeyLast4, row.CaseCount, iterations.ToList());
+    }
+
+    // The instance's first project, without creating one: nobody can be a member of a project that does not exist yet.
+    private async Task<Guid> FirstProjectIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM projects ORDER BY created_at LIMIT 1",
+                cancellationToken: cancellationToken))
+            ?? throw new ProjectAccessDeniedException("There is no project yet.") { NotAMember = true };
     }
 
     /// <summary>The project everything lives in until accounts and projects arrive; created on first use.</summary>

@@ -55,6 +55,18 @@ public sealed class BundleRoundTripTests(ITestOutputHelper output)
         Assert.True(await bundles.ExportAsync(experimentId, first, cts.Token));
         first.Position = 0;
         var targetProjectId = await targetHost.Services.GetRequiredService<ExperimentService>().DefaultProjectIdAsync(cts.Token);
+        // A bundle is imported into a project of the target, not as a project: making that project the source's twin (name,
+        // description, creation time) keeps the comparison of the whole re-exported bundle meaningful.
+        await using (var sourceConnection = await source.DataSource.OpenConnectionAsync(cts.Token))
+        await using (var targetConnection = await target.DataSource.OpenConnectionAsync(cts.Token))
+        {
+            var project = await sourceConnection.QuerySingleAsync<(string Name, string Description, DateTime CreatedAt)>(
+                "SELECT p.name, p.description, p.created_at FROM projects p JOIN experiments e ON e.project_id = p.id WHERE e.id = @experimentId",
+                new { experimentId });
+            await targetConnection.ExecuteAsync("UPDATE projects SET name = @Name, description = @Description, created_at = @CreatedAt WHERE id = @targetProjectId",
+                new { project.Name, project.Description, project.CreatedAt, targetProjectId });
+        }
+
         var imported = await targetHost.Services.GetRequiredService<BundleService>().ImportAsync(await TestActors.OwnerAsync(targetHost.Services, cts.Token),
             targetProjectId, first, cts.Token);
         using var second = new MemoryStream();

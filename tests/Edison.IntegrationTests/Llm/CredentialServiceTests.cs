@@ -161,7 +161,7 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var summary = await Credentials.GetAsync(projectId, id, cts.Token);
         Assert.Equal(after.ApiKey[^4..], summary?.KeyLast4);
         Assert.NotNull(summary?.RotatedAt);
-        Assert.Equal(["credential.create", "credential.rotate"], (await AuditAsync(id, cts.Token)).Select(a => a.Action));
+        Assert.Equal(["credential.create", "credential.test", "credential.rotate", "credential.test"], (await AuditAsync(id, cts.Token)).Select(a => a.Action));
         Assert.Empty(await CredentialScenario.RowsContainingAsync(fixture.Database.DataSource, before.ApiKey, cts.Token));
         Assert.False((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "tiny", cts.Token)).Succeeded);
     }

@@ -90,7 +90,7 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         Assert.True(decision.Accepted, decision.Error);
         overview = (await overviews.GetAsync(experimentId.Value, cts.Token))!;
         Assert.Equal([1, 2], overview.Versions.Select(v => v.Version));
-        Assert.Equal("Approved by a reviewer", overview.Versions[1].Origin);
+        Assert.Equal("Approved by Test actor", overview.Versions[1].Origin);
         Assert.Equal(1, overview.Versions[1].ParentVersion);
         Assert.Equal(2, overview.Iterations[^1].Version);
         Assert.Empty(overview.PendingSuggestions);
