@@ -43,7 +43,8 @@ public sealed class BundleRoundTripTests(ITestOutputHelper output)
         var experimentId = await SimulatedExperiment.CreateAsync(sourceHost.Services,
             SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
         var iterations = sourceHost.Services.GetRequiredService<IterationService>();
-        var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(sourceHost.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(sourceHost.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         var finished = await IterationAssertions.WaitUntilFinishedAsync(iterations, started.IterationId!.Value, cts.Token);
         Assert.Equal(IterationStatus.Completed, finished.Status);
         var v2 = await sourceHost.Services.GetRequiredService<ApiStore>().CreateVersionAsync(await TestActors.OwnerOnAsync(sourceHost.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, 1, "Answer in one line: {{ question }}",

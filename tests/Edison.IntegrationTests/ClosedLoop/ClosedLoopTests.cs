@@ -31,7 +31,8 @@ public sealed class ClosedLoopTests(WorkerLoopFixture fixture, ITestOutputHelper
         var tenant = fixture.Simulator.CreateTenant().Otherwise(ClosedLoopScenario.Respond);
         var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token), projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
+            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
         Assert.True(credential.Succeeded, credential.Error);
         var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
             ClosedLoopScenario.Definition(credential.Id!.Value, Cases, ReviewModes.Autopilot, new StopRules { Patience = 1, MaxIterations = 5 }),

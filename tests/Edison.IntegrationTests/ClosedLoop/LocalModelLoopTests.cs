@@ -41,7 +41,8 @@ public sealed class LocalModelLoopTests(ITestOutputHelper output)
             var services = host.Services;
             var experiments = services.GetRequiredService<ExperimentService>();
             var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
-            var credential = await services.GetRequiredService<CredentialService>().CreateAsync(await TestActors.OwnerOfAsync(services, projectId, cts.Token), projectId,
+            var credential = await services.GetRequiredService<CredentialService>().CreateAsync(await TestActors.OwnerOfAsync(services, projectId, cts.Token),
+                projectId,
                 new CredentialDraft("tiny local model", LocalModelAdapter.Provider, new Uri(modelPath).ToString(), ""), cts.Token);
             Assert.True(credential.Succeeded, credential.Error);
             var credentialId = credential.Id!.Value;

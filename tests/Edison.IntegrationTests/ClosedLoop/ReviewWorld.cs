@@ -58,11 +58,13 @@ internal sealed class ReviewWorld
         var experiments = services.GetRequiredService<ExperimentService>();
         var projectId = await experiments.DefaultProjectIdAsync(cancellationToken);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(await TestActors.OwnerAsync(services, cancellationToken), projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant),
+            .CreateAsync(await TestActors.OwnerAsync(services, cancellationToken),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant),
                 cancellationToken);
         Assert.True(credential.Succeeded, credential.Error);
         var definition = ClosedLoopScenario.Definition(credential.Id!.Value, Cases, reviewMode, new StopRules { Patience = 3, MaxIterations = 5 });
-        var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cancellationToken), adjust?.Invoke(definition) ?? definition, cancellationToken);
+        var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cancellationToken),
+            adjust?.Invoke(definition) ?? definition, cancellationToken);
         Assert.True(experimentId is not null, string.Join("; ", errors.SelectMany(e => e.Value)));
         return new ReviewWorld(services, tenant, experimentId.Value, credential.Id.Value, projectId);
     }

@@ -37,7 +37,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
         {
             workers.Add(WorkerProcess.Start(database.ConnectionString, redis, settings));
             await workers[^1].WaitHealthyAsync(cts.Token);
-            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+                experimentId, cts.Token);
             Assert.Null(started.Error);
             var iterationId = started.IterationId!.Value;
 

@@ -41,7 +41,8 @@ public sealed class PostgresOutageFaultDrillTests(ITestOutputHelper output)
             var experimentId = await SimulatedExperiment.CreateAsync(client.Services,
                 SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
             var iterations = client.Services.GetRequiredService<IterationService>();
-            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+                experimentId, cts.Token);
             Assert.Null(started.Error);
             var iterationId = started.IterationId!.Value;
 

@@ -41,7 +41,8 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, BedrockDraft(tenant), cts.Token);
 
-        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, null, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
 
         Assert.True(result.Ok, result.Error);
         var request = Assert.Single(tenant.Requests);
@@ -78,8 +79,10 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, VertexDraft(tenant), cts.Token);
 
-        var first = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, null, cts.Token);
-        var second = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, null, cts.Token);
+        var first = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
+        var second = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
 
         Assert.True(first.Ok && second.Ok, first.Error ?? second.Error);
         Assert.Equal(2, tenant.Requests.Count);
@@ -165,7 +168,8 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
     private async Task AssertRefusedAsync(CredentialService credentials, Guid projectId, CredentialDraft draft, string expected,
         CancellationToken cancellationToken)
     {
-        var change = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken), projectId, draft, cancellationToken);
+        var change = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken),
+            projectId, draft, cancellationToken);
         Assert.False(change.Succeeded);
         Assert.Contains(expected, change.Error, StringComparison.OrdinalIgnoreCase);
     }

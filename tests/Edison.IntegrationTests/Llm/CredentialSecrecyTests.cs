@@ -63,10 +63,14 @@ public sealed class CredentialSecrecyTests(CoreFixture fixture) : IClassFixture<
         var name = $"Secrecy {Guid.NewGuid():N}";
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, first, name), cts.Token);
 
-        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
-        Assert.True((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, second.ApiKey, cts.Token)).Succeeded);
-        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
-        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
+        Assert.True((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, second.ApiKey, cts.Token)).Succeeded);
+        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
+        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var summaries = await Credentials.ListAsync(projectId, cts.Token);
         var summaryJson = JsonSerializer.Serialize(summaries);
 

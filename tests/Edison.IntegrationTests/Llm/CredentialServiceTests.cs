@@ -39,7 +39,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
 
         async Task AssertRefusedAsync(CredentialDraft draft, string expected)
         {
-            var change = await Credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, draft, cts.Token);
+            var change = await Credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+                projectId, draft, cts.Token);
             Assert.False(change.Succeeded);
             Assert.Null(change.Id);
             Assert.Contains(expected, change.Error, StringComparison.OrdinalIgnoreCase);
@@ -77,10 +78,13 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Status(401), SimStep.Reply("OK"), SimStep.Reply("OK again"));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
-        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token)).Ok);
+        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token)).Ok);
 
-        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token);
-        var again = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
+        var again = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.True(result.Ok, result.Error);
         Assert.Null(result.Error);
@@ -110,7 +114,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
 
-        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.False(result.Ok);
         Assert.Contains("refused the API key", result.Error, StringComparison.Ordinal);
@@ -129,8 +134,10 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var draft = new CredentialDraft("Nowhere", ProviderKinds.OpenAICompatible, $"http://127.0.0.1:{FreePort.Next()}/v1", "sk-nobody-listens");
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, draft, cts.Token);
 
-        var noModel = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, null, cts.Token);
-        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token);
+        var noModel = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.False(noModel.Ok);
         Assert.Contains("Name a model", noModel.Error, StringComparison.Ordinal);
@@ -147,10 +154,13 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var after = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, before), cts.Token);
-        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token)).Ok);
+        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token)).Ok);
 
-        var change = await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, after.ApiKey, cts.Token);
-        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "gpt-4o-mini", cts.Token);
+        var change = await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, after.ApiKey, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.True(change.Succeeded, change.Error);
         Assert.True(result.Ok, result.Error);
@@ -163,7 +173,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         Assert.NotNull(summary?.RotatedAt);
         Assert.Equal(["credential.create", "credential.test", "credential.rotate", "credential.test"], (await AuditAsync(id, cts.Token)).Select(a => a.Action));
         Assert.Empty(await CredentialScenario.RowsContainingAsync(fixture.Database.DataSource, before.ApiKey, cts.Token));
-        Assert.False((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, "tiny", cts.Token)).Succeeded);
+        Assert.False((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "tiny", cts.Token)).Succeeded);
     }
 
     [Fact]
@@ -175,9 +186,11 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
         var spec = new LlmCallSpec(projectId, id, SimulatedExperiment.Model, "test") { BypassCache = true };
 
-        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var disabled = await Gateway.CompleteAsync(spec, GatewayCalls.Prompt("hi"), null, cts.Token);
-        Assert.True((await Credentials.EnableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.EnableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var enabled = await Gateway.CompleteAsync(spec, GatewayCalls.Prompt("hi"), null, cts.Token);
 
         Assert.False(disabled.Succeeded);
@@ -202,7 +215,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
         var (projectId, id) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cts.Token);
 
-        var tested = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, null, cts.Token);
+        var tested = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
         var refused = await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token);
         Assert.True(tested.Ok, tested.Error);
         Assert.Equal(SimulatedExperiment.Model, tested.Model); // the model config's model, not the judge's
@@ -222,7 +236,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var audit = (await AuditAsync(id, cts.Token)).Last();
         Assert.Equal("credential.delete", audit.Action);
         Assert.Null(audit.After);
-        Assert.False((await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token)).Succeeded);
+        Assert.False((await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
     }
 
     private async Task<List<(string Action, string? Before, string? After)>> AuditAsync(Guid id, CancellationToken cancellationToken)

@@ -40,11 +40,13 @@ public sealed class LiveProviderTests(CoreFixture fixture) : IClassFixture<CoreF
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var credentials = fixture.Services.GetRequiredService<CredentialService>();
         var projectId = await fixture.Services.GetRequiredService<ExperimentService>().DefaultProjectIdAsync(cts.Token);
-        var created = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, new CredentialDraft($"live {provider}", provider, baseUrl, apiKey), cts.Token);
+        var created = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, new CredentialDraft($"live {provider}", provider, baseUrl, apiKey), cts.Token);
         Assert.True(created.Succeeded, created.Error);
         var credentialId = created.Id!.Value;
 
-        var test = await credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, credentialId, model, cts.Token);
+        var test = await credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, credentialId, model, cts.Token);
         Assert.True(test.Ok, test.Error);
 
         var gateway = fixture.Services.GetRequiredService<LlmGateway>();

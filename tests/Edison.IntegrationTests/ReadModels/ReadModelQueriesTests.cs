@@ -29,7 +29,8 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         var tenant = fixture.Simulator.CreateTenant().Otherwise(ClosedLoopScenario.Respond);
         var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token), projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
+            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
         var (experimentId, _) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
             ClosedLoopScenario.Definition(credential.Id!.Value, Cases, ReviewModes.EveryIteration, new StopRules { MaxIterations = 3 }), cts.Token);
         var started = await services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(services, ResourceKinds.Experiment, experimentId!.Value, cts.Token), experimentId!.Value, cts.Token);
@@ -86,7 +87,8 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         Assert.NotEmpty(suggestion.Steps);
         Assert.Equal([ClosedLoopScenario.Criterion], suggestion.TargetCriteria);
 
-        var decision = await services.GetRequiredService<ReviewService>().ApproveAsync(await TestActors.OwnerAsync(services, cts.Token), pending.Id, "", null, cts.Token);
+        var decision = await services.GetRequiredService<ReviewService>().ApproveAsync(await TestActors.OwnerAsync(services, cts.Token),
+            pending.Id, "", null, cts.Token);
         Assert.True(decision.Accepted, decision.Error);
         overview = (await overviews.GetAsync(experimentId.Value, cts.Token))!;
         Assert.Equal([1, 2], overview.Versions.Select(v => v.Version));
@@ -94,6 +96,7 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         Assert.Equal(1, overview.Versions[1].ParentVersion);
         Assert.Equal(2, overview.Iterations[^1].Version);
         Assert.Empty(overview.PendingSuggestions);
-        await services.GetRequiredService<IterationService>().CancelAsync(await TestActors.OwnerAsync(services, cts.Token), decision.NextIterationId!.Value, cts.Token);
+        await services.GetRequiredService<IterationService>().CancelAsync(await TestActors.OwnerAsync(services, cts.Token),
+            decision.NextIterationId!.Value, cts.Token);
     }
 }

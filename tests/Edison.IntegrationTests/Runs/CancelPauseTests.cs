@@ -34,7 +34,8 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
                 ? SimulatedExperiment.Respond(r)
                 : SimStep.Delay(slow, SimulatedExperiment.Answer(r)));
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         await Poll.UntilAsync("the fast outputs and eight slow calls in flight",
@@ -74,7 +75,8 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r =>
             SimulatedExperiment.IsJudgeCall(r) ? SimulatedExperiment.Respond(r) : SimStep.Delay(slow, SimulatedExperiment.Answer(r)));
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         // The chunk runs four calls at a time.

@@ -117,7 +117,8 @@ public sealed class JudgeStructuredOutputTests(WorkerLoopFixture fixture, ITestO
     private async Task<(IterationView View, Guid IterationId)> RunAsync(SimTenant tenant, CancellationToken cancellationToken)
     {
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cancellationToken);
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cancellationToken), experimentId, cancellationToken);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cancellationToken),
+            experimentId, cancellationToken);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         IterationView? view = null;

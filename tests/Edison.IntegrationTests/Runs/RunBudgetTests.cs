@@ -71,7 +71,8 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
         var budget = decimal.Round(estimate.TotalUsd / 2, 6);
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, budget, cts.Token);
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.IterationId);
         Assert.Equal($"The run did not start: it would cost about {BudgetGuard.Usd(estimate.TotalUsd)}, but $0.00 of the {BudgetGuard.Usd(budget)} "
@@ -83,7 +84,8 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
         Assert.Empty(tenant.Requests);
 
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, estimate.TotalUsd, cts.Token);
-        Assert.Null((await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token)).Error);
+        Assert.Null((await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token)).Error);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
@@ -104,7 +105,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
         });
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
@@ -157,7 +159,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
             VALUES (gen_random_uuid(), @experimentId, 2, 'Answer in a {{ tone }} tone: {{ question }}', 'Ask for a tone')
             """, new { experimentId }, cancellationToken: cts.Token));
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.IterationId);
         Assert.NotNull(started.Error);

@@ -24,7 +24,8 @@ public sealed class UnpricedModelLoopTests(WorkerLoopFixture fixture) : IClassFi
         var draft = SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases) with { Model = "mystery-model" };
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         var view = await IterationAssertions.WaitUntilFinishedAsync(Iterations, iterationId, cts.Token);
@@ -46,7 +47,8 @@ public sealed class UnpricedModelLoopTests(WorkerLoopFixture fixture) : IClassFi
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 2), cts.Token);
 
-        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var view = await IterationAssertions.WaitUntilFinishedAsync(Iterations, started.IterationId!.Value, cts.Token);
 
