@@ -40,6 +40,7 @@ public sealed class AccountService
     /// Makes the user the instance owner and the owner of the first project: the existing default project when experiments were
     /// created before accounts, else a new one. Returns that project's id, or null when another setup won the race.
     /// </summary>
+    [SystemOperation("First-run setup makes the first user the instance owner; before it there is nobody to act.")]
     public async Task<Guid?> CompleteSetupAsync(Guid ownerId, bool publicSignUp, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -80,6 +81,7 @@ public sealed class AccountService
     }
 
     /// <summary>Opens or closes public sign-up; only the instance owner may.</summary>
+    [RequiresInstanceOwner]
     public async Task SetPublicSignUpAsync(Actor actor, bool open, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);

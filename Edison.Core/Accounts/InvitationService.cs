@@ -20,6 +20,7 @@ public sealed class InvitationService
     }
 
     /// <summary>Creates an invitation (admins only; never with the owner role).</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<CreatedInvitation> CreateAsync(Actor actor, Guid projectId, string email, ProjectRole role, TimeSpan validFor,
         CancellationToken cancellationToken)
     {
@@ -68,6 +69,7 @@ public sealed class InvitationService
     /// Uses the invitation: the user joins its project with its role (keeping a higher role they already hold). Returns the project,
     /// or null when the link is unknown, expired or already used.
     /// </summary>
+    [SystemOperation("The invitation link's single-use token is the authority: the person joining is not a member yet.")]
     public async Task<Guid?> AcceptAsync(string token, Guid userId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(token))

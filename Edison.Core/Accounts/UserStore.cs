@@ -1,10 +1,12 @@
 using Dapper;
+using Edison.Core.Security;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
 namespace Edison.Core.Accounts;
 
 /// <summary>Identity's user store over the <c>users</c> table with Dapper.</summary>
+[SystemOperation("ASP.NET Core Identity's store: Identity calls it for the person signing up or in, who holds no project role for it.")]
 public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecurityStampStore<EdisonUser>, IUserLockoutStore<EdisonUser>,
     IUserEmailStore<EdisonUser>
 {

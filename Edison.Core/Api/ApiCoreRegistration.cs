@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
+using Edison.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,9 +16,10 @@ public static class ApiCoreRegistration
     public static IHostApplicationBuilder AddEdisonApiCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new ApiStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.TryAddSingleton(sp => new ApiStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         builder.Services.TryAddSingleton(sp => new CiCheckService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationService>(), sp.GetRequiredService<ApiStore>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationService>(), sp.GetRequiredService<ApiStore>(),
+            sp.GetRequiredService<ProjectAccess>()));
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Api;
@@ -11,8 +12,13 @@ public sealed class ApiStore
     public const string ProductionLabel = "production";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal ApiStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal ApiStore(NpgsqlDataSource dataSource, ProjectAccess access)
+    {
+        _dataSource = dataSource;
+        _access = access;
+    }
 
     /// <summary>Every prompt version of the experiment, oldest first.</summary>
     public async Task<IReadOnlyList<PromptVersionInfo>> ListVersionsAsync(Guid experimentId, CancellationToken cancellationToken)
@@ -52,9 +58,11 @@ public sealed class ApiStore
     /// Adds a version derived from <paramref name="parentVersion"/> (a hand-written candidate, e.g. from a pull request) and
     /// returns it; null when the parent does not exist.
     /// </summary>
-    public async Task<PromptVersionInfo?> CreateVersionAsync(Guid experimentId, int parentVersion, string template, string? systemText,
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<PromptVersionInfo?> CreateVersionAsync(Actor actor, Guid experimentId, int parentVersion, string template, string? systemText,
         string changelog, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         ArgumentException.ThrowIfNullOrWhiteSpace(template);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -66,24 +74,42 @@ public sealed class ApiStore
                    coalesce(@systemText, p.system_text), p.few_shots, p.tools_schema, p.response_format, @changelog
             FROM prompt_versions p WHERE p.experiment_id = @experimentId AND p.version = @parentVersion
             """, new { id, experimentId, parentVersion, template, systemText, changelog }, transaction, cancellationToken: cancellationToken));
+        if (inserted > 0)
+        {
+            await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.create", "prompt_version", id, null,
+                new { experimentId, parentVersion, changelog }, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return inserted == 0 ? null : await GetVersionByIdAsync(id, cancellationToken);
     }
 
     /// <summary>Puts <paramref name="label"/> on one version of the experiment and takes it off the others.</summary>
-    public async Task<bool> SetLabelAsync(Guid experimentId, int version, string label, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> SetLabelAsync(Actor actor, Guid experimentId, int version, string label, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         ArgumentException.ThrowIfNullOrWhiteSpace(label);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var labelled = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             WITH cleared AS (
                 UPDATE prompt_versions SET labels = array_remove(labels, @label)
                 WHERE experiment_id = @experimentId AND version <> @version AND @label = ANY (labels) RETURNING id),
             labelled AS (
                 UPDATE prompt_versions SET labels = array_append(array_remove(labels, @label), @label)
                 WHERE experiment_id = @experimentId AND version = @version RETURNING id)
-            SELECT EXISTS (SELECT 1 FROM labelled)
-            """, new { experimentId, version, label }, cancellationToken: cancellationToken));
+            SELECT id FROM labelled
+            """, new { experimentId, version, label }, transaction, cancellationToken: cancellationToken));
+        if (labelled is null)
+        {
+            return false;
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.label", "prompt_version", labelled, null,
+            new { experimentId, version, label }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The iterations of an experiment, newest first, as (id, number, status, version).</summary>

@@ -5,6 +5,7 @@ using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
 using Edison.Core.Runs;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Api;
@@ -21,9 +22,12 @@ public sealed class CiCheckService
     private readonly IEventBus _events;
     private readonly IterationService _iterations;
     private readonly ApiStore _store;
+    private readonly ProjectAccess _access;
 
-    internal CiCheckService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationService iterations, ApiStore store)
+    internal CiCheckService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationService iterations, ApiStore store,
+        ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _jobs = jobs;
         _events = events;
@@ -32,9 +36,11 @@ public sealed class CiCheckService
     }
 
     /// <summary>Starts a check of <paramref name="version"/>; returns its id, or an error saying why it cannot run.</summary>
-    public async Task<(Guid? CheckId, string? Error)> StartAsync(Guid experimentId, int version, double threshold,
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<(Guid? CheckId, string? Error)> StartAsync(Actor actor, Guid experimentId, int version, double threshold,
         CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         var production = await _store.GetProductionVersionAsync(experimentId, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -72,6 +78,8 @@ public sealed class CiCheckService
             VALUES (@checkId, @experimentId, @iterationId, @PromptVersionId, @productionId, @threshold)
             """, new { checkId, experimentId, iterationId, source.PromptVersionId, productionId = production?.Id, threshold }, transaction,
             cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "ci-check.start", "ci_check", checkId, null,
+            new { experimentId, version, threshold, iterationId }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await IterationService.HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
         return (checkId, null);

@@ -8,6 +8,8 @@ using Edison.Core.Experiments;
 using Edison.Core.Generation;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Npgsql;
 using Microsoft.Extensions.AI;
@@ -35,9 +37,11 @@ public sealed class AssistService
     private readonly LlmGateway _gateway;
     private readonly AssistStreamer _streamer;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal AssistService(LlmGateway gateway, AssistStreamer streamer, NpgsqlDataSource dataSource)
+    internal AssistService(LlmGateway gateway, AssistStreamer streamer, NpgsqlDataSource dataSource, ProjectAccess access)
     {
+        _access = access;
         _gateway = gateway;
         _streamer = streamer;
         _dataSource = dataSource;
@@ -46,18 +50,38 @@ public sealed class AssistService
     /// <summary>The seed-prompt meta-prompt text of <see cref="SeedPromptMetaPromptVersion"/>.</summary>
     public static string SeedPromptMetaPromptText => MetaPrompt.Value;
 
+    // Assist calls spend the project's money, so they need an editor, and the audit log records each one (what was asked of
+    // which model, never the text).
+    private async Task AuthorizeAsync(Actor actor, AssistTarget target, string action, object? details, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await _access.EnsureRoleAsync(actor, target.ProjectId, ProjectRole.Editor, cancellationToken);
+        await _access.EnsureInProjectAsync(ResourceKinds.Credential, target.CredentialId, target.ProjectId, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await AuditLog.WriteAsync(connection, null, actor, target.ProjectId, action, "provider_credential", target.CredentialId, null,
+            new { target.Model, details }, cancellationToken);
+    }
+
     /// <summary>Streams a draft, a completion (only the continuation) or an improved text, chunk by chunk.</summary>
-    public IAsyncEnumerable<string> StreamAsync(AssistRequest request, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async IAsyncEnumerable<string> StreamAsync(Actor actor, AssistRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _streamer.StreamAsync(Spec(request.Target, $"assist:{request.Mode}:{request.Field}".ToLowerInvariant()),
-            Messages(request, structured: false), new ChatOptions { Temperature = 0.7f }, cancellationToken);
+        await AuthorizeAsync(actor, request.Target, "assist.stream", new { mode = request.Mode.ToString(), field = request.Field.ToString() },
+            cancellationToken);
+        await foreach (var chunk in _streamer.StreamAsync(Spec(request.Target, $"assist:{request.Mode}:{request.Field}".ToLowerInvariant()),
+            Messages(request, structured: false), new ChatOptions { Temperature = 0.7f }, cancellationToken))
+        {
+            yield return chunk;
+        }
     }
 
     /// <summary>Three distinct drafts of the field.</summary>
-    public async Task<AssistDrafts> DraftAsync(AssistRequest request, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<AssistDrafts> DraftAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await AuthorizeAsync(actor, request.Target, "assist.draft", new { field = request.Field.ToString() }, cancellationToken);
         var result = await StructuredOutput.CompleteAsync(_gateway, Spec(request.Target, $"assist:draft:{request.Field}".ToLowerInvariant()),
             Messages(request with { Mode = AssistMode.Draft }, structured: true), OptionsFormat, ValidateOptions, new ChatOptions { Temperature = 0.9f },
             cancellationToken);
@@ -65,9 +89,11 @@ public sealed class AssistService
     }
 
     /// <summary>An improved text as a unified diff against the current one, with the model's reasons.</summary>
-    public async Task<AssistImprovement> ImproveAsync(AssistRequest request, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<AssistImprovement> ImproveAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await AuthorizeAsync(actor, request.Target, "assist.improve", new { field = request.Field.ToString() }, cancellationToken);
         var result = await StructuredOutput.CompleteAsync(_gateway, Spec(request.Target, $"assist:improve:{request.Field}".ToLowerInvariant()),
             Messages(request with { Mode = AssistMode.Improve }, structured: true), ImproveFormat, ValidateImprove, new ChatOptions { Temperature = 0.3f },
             cancellationToken);
@@ -84,8 +110,12 @@ public sealed class AssistService
     }
 
     /// <summary>A rubric suggested from the goal: weighted criteria (weights sum to 1) on a 1–5 scale with a label per level.</summary>
-    public Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(AssistTarget target, string goal, CancellationToken cancellationToken) =>
-        SuggestRubricAsync(target, goal, null, cancellationToken);
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(Actor actor, AssistTarget target, string goal, CancellationToken cancellationToken)
+    {
+        await AuthorizeAsync(actor, target, "assist.suggest-rubric", null, cancellationToken);
+        return await SuggestRubricAsync(target, goal, null, cancellationToken);
+    }
 
     private async Task<(Rubric? Rubric, string? Error)> SuggestRubricAsync(AssistTarget target, string goal, string? callKey,
         CancellationToken cancellationToken)
@@ -111,9 +141,13 @@ public sealed class AssistService
     /// A seed prompt built from the goal and rubric by the versioned meta-prompt, with an explanation naming which
     /// technique serves which rubric criterion (every criterion must be served, else the answer is sent back once).
     /// </summary>
-    public Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(AssistTarget target, string goal, Rubric rubric,
-        IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, CancellationToken cancellationToken) =>
-        DraftSeedPromptAsync(target, goal, rubric, variables, examples, null, cancellationToken);
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(Actor actor, AssistTarget target, string goal, Rubric rubric,
+        IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, CancellationToken cancellationToken)
+    {
+        await AuthorizeAsync(actor, target, "assist.draft-seed-prompt", null, cancellationToken);
+        return await DraftSeedPromptAsync(target, goal, rubric, variables, examples, null, cancellationToken);
+    }
 
     private async Task<(SeedPromptDraft? Draft, string? Error)> DraftSeedPromptAsync(AssistTarget target, string goal, Rubric rubric,
         IReadOnlyList<string> variables, IReadOnlyList<CaseInput> examples, string? callKey, CancellationToken cancellationToken)
@@ -145,9 +179,12 @@ public sealed class AssistService
     /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges → stop rules and checks.
     /// Stops chaining when the calls so far have spent <paramref name="budgetUsd"/>; the loop's own budget is the rest.
     /// </summary>
-    public async Task<DraftTheRestResult> DraftTheRestAsync(AssistTarget target, string goal, decimal budgetUsd, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<DraftTheRestResult> DraftTheRestAsync(Actor actor, AssistTarget target, string goal, decimal budgetUsd,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        await AuthorizeAsync(actor, target, "assist.draft-the-rest", new { budgetUsd }, cancellationToken);
         ArgumentException.ThrowIfNullOrWhiteSpace(goal);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(budgetUsd);
         var problems = new List<string>();

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Bundles;
@@ -23,8 +24,13 @@ public sealed partial class BundleService
     private const int FormatVersion = 1;
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal BundleService(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal BundleService(NpgsqlDataSource dataSource, ProjectAccess access)
+    {
+        _dataSource = dataSource;
+        _access = access;
+    }
 
     /// <summary>Writes the experiment's bundle to <paramref name="destination"/>; false when it does not exist.</summary>
     public async Task<bool> ExportAsync(Guid experimentId, Stream destination, CancellationToken cancellationToken)
@@ -54,11 +60,13 @@ public sealed partial class BundleService
     }
 
     /// <summary>
-    /// Imports a bundle into this instance's first project (created from the bundle when there is none) under new ids, in
-    /// one transaction. Credentials whose name exists in that project are reused; others are created without a key.
+    /// Imports a bundle into <paramref name="projectId"/> under new ids, in one transaction. Credentials whose name exists in
+    /// that project are reused; others are created without a key.
     /// </summary>
-    public async Task<BundleImportResult> ImportAsync(Stream bundle, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<BundleImportResult> ImportAsync(Actor actor, Guid projectId, Stream bundle, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Editor, cancellationToken);
         ArgumentNullException.ThrowIfNull(bundle);
         var tables = await ReadBundleAsync(bundle, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -67,13 +75,8 @@ public sealed partial class BundleService
 
         // Projects and credentials are matched to what the instance has before anything else is remapped.
         var project = tables["projects"].Single()!.AsObject();
-        var existingProject = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-            "SELECT id FROM projects ORDER BY created_at LIMIT 1", transaction: transaction, cancellationToken: cancellationToken));
-        map[Guid.Parse(project["id"]!.GetValue<string>())] = existingProject ?? Ids.New();
-        if (existingProject is not null)
-        {
-            tables["projects"] = [];
-        }
+        map[Guid.Parse(project["id"]!.GetValue<string>())] = projectId;
+        tables["projects"] = [];
 
         var credentials = new JsonArray();
         foreach (var credential in tables["provider_credentials"].Select(c => c!.AsObject()))
@@ -134,8 +137,11 @@ public sealed partial class BundleService
                 cancellationToken: cancellationToken));
         }
 
+        var experiment = tables["experiments"].Single()!;
+        var experimentId = map[Guid.Parse(experiment["id"]!.GetValue<string>())];
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "bundle.import", "experiment", experimentId, null,
+            new { name = experiment["name"]?.GetValue<string>(), rows }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        var experimentId = map[Guid.Parse(tables["experiments"].Single()!["id"]!.GetValue<string>())];
         return new BundleImportResult(experimentId, rows);
     }
 

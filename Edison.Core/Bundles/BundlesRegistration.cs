@@ -12,7 +12,7 @@ public static class BundlesRegistration
     public static IHostApplicationBuilder AddEdisonBundles(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new BundleService(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.TryAddSingleton(sp => new BundleService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
         return builder;
     }
 }

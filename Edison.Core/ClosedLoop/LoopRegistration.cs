@@ -4,6 +4,7 @@ using Edison.Core.Judging;
 using Edison.Core.Llm;
 using Edison.Core.Refining;
 using Edison.Core.Runs;
+using Edison.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ internal static class LoopRegistration
         services.AddSingleton(sp => new IterationSummaryWriter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<ILogger<IterationSummaryWriter>>()));
         services.AddSingleton(sp => new ReviewService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<ProjectAccess>()));
         services.AddSingleton(sp => new CandidateScreener(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<IOptions<JudgingOptions>>()));
         services.AddSingleton(sp => new RefinementService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<RefinerPipeline>(),

@@ -42,7 +42,7 @@ public sealed partial class RefinementService
     }
 
     /// <summary>Refines the iteration if it is waiting for the refiner; otherwise does nothing.</summary>
-    public async Task RefineAsync(Guid iterationId, CancellationToken cancellationToken)
+    internal async Task RefineAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var lockConnection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var locked = await lockConnection.ExecuteScalarAsync<bool>(new CommandDefinition(

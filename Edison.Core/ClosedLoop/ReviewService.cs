@@ -6,6 +6,7 @@ using Edison.Core.Jobs;
 using Edison.Core.Persistence;
 using Edison.Core.Prompts;
 using Edison.Core.Runs;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.ClosedLoop;
@@ -22,9 +23,11 @@ public sealed class ReviewService
     private readonly IJobScheduler _jobs;
     private readonly IEventBus _events;
     private readonly IterationAggregator _aggregator;
+    private readonly ProjectAccess _access;
 
-    internal ReviewService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationAggregator aggregator)
+    internal ReviewService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationAggregator aggregator, ProjectAccess access)
     {
+        _access = access;
         _aggregator = aggregator;
         _dataSource = dataSource;
         _jobs = jobs;
@@ -32,22 +35,36 @@ public sealed class ReviewService
     }
 
     /// <summary>Approves the suggestion as is, or with the reviewer's edit, creating the next version and its iteration.</summary>
-    public Task<ReviewDecision> ApproveAsync(Guid suggestionId, Guid? reviewerId, string note, SuggestionEdit? edit, CancellationToken cancellationToken) =>
-        ApplyAsync(suggestionId, reviewerId, note ?? "", edit, automatic: false, cancellationToken);
+    [RequiresRole(ProjectRole.Reviewer)]
+    public async Task<ReviewDecision> ApproveAsync(Actor actor, Guid suggestionId, string note, SuggestionEdit? edit, CancellationToken cancellationToken)
+    {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Suggestion, suggestionId, ProjectRole.Reviewer, cancellationToken);
+        return await ApplyAsync(suggestionId, (actor, projectId), note ?? "", edit, automatic: false, cancellationToken);
+    }
 
     /// <summary>Rejects the suggestion; the note goes to the refiner, which drafts a new one from the recommended version.</summary>
-    public Task<ReviewDecision> RejectAsync(Guid suggestionId, Guid? reviewerId, string note, CancellationToken cancellationToken) =>
-        SendBackAsync(suggestionId, reviewerId, note, "rejected", "reject", cancellationToken);
+    [RequiresRole(ProjectRole.Reviewer)]
+    public async Task<ReviewDecision> RejectAsync(Actor actor, Guid suggestionId, string note, CancellationToken cancellationToken)
+    {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Suggestion, suggestionId, ProjectRole.Reviewer, cancellationToken);
+        return await SendBackAsync(actor, projectId, suggestionId, note, "rejected", "reject", cancellationToken);
+    }
 
     /// <summary>Asks the refiner to try again with the note.</summary>
-    public Task<ReviewDecision> RequestChangesAsync(Guid suggestionId, Guid? reviewerId, string note, CancellationToken cancellationToken) =>
-        string.IsNullOrWhiteSpace(note)
-            ? Task.FromResult(ReviewDecision.Refused("Say what to change; the refiner reads your note."))
-            : SendBackAsync(suggestionId, reviewerId, note, "changes_requested", "request_changes", cancellationToken);
+    [RequiresRole(ProjectRole.Reviewer)]
+    public async Task<ReviewDecision> RequestChangesAsync(Actor actor, Guid suggestionId, string note, CancellationToken cancellationToken)
+    {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Suggestion, suggestionId, ProjectRole.Reviewer, cancellationToken);
+        return string.IsNullOrWhiteSpace(note)
+            ? ReviewDecision.Refused("Say what to change; the refiner reads your note.")
+            : await SendBackAsync(actor, projectId, suggestionId, note, "changes_requested", "request_changes", cancellationToken);
+    }
 
     /// <summary>Ends the loop at an iteration waiting for review, recording who stopped it.</summary>
-    public async Task<ReviewDecision> StopAsync(Guid iterationId, Guid? reviewerId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Reviewer)]
+    public async Task<ReviewDecision> StopAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Reviewer, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
@@ -61,6 +78,8 @@ public sealed class ReviewService
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE suggestions SET status = 'superseded' WHERE iteration_id = @iterationId AND status = 'pending'",
             new { iterationId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.stop", "iteration", iterationId,
+            new { status = IterationStatus.Reviewing }, new { status = IterationStatus.Completed }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await LoopState.StopAsync(connection, iterationId, experimentId.Value,
             new StopDecision("reviewer", "Stopped by a reviewer.", new Dictionary<string, double>()), cancellationToken);
@@ -73,10 +92,13 @@ public sealed class ReviewService
     /// Records a person's scores for an output as their own human judge, counted in statistics and in judge agreement.
     /// Rating again replaces the person's earlier rating.
     /// </summary>
-    public async Task<ReviewDecision> RateOutputAsync(Guid outputId, Guid raterId, IReadOnlyDictionary<string, int> scores, string note,
+    [RequiresRole(ProjectRole.Reviewer)]
+    public async Task<ReviewDecision> RateOutputAsync(Actor actor, Guid outputId, IReadOnlyDictionary<string, int> scores, string note,
         CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Output, outputId, ProjectRole.Reviewer, cancellationToken);
         ArgumentNullException.ThrowIfNull(scores);
+        var raterId = actor.UserId;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var target = await connection.QuerySingleOrDefaultAsync<(Guid ExperimentId, Guid IterationId, string Rubric)>(new CommandDefinition("""
@@ -121,6 +143,8 @@ public sealed class ReviewService
                 scores = JsonSerializer.Serialize(scores, Json),
                 composite = rubric.Criteria.Sum(c => c.Weight * scores[c.Name]) / rubric.Criteria.Sum(c => c.Weight),
             }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "output.rate", "output", outputId, null,
+            new { scores, hasNote = !string.IsNullOrWhiteSpace(note) }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         // A finished iteration's figures include the new rating at once; a running one counts it when it aggregates.
@@ -163,9 +187,11 @@ public sealed class ReviewService
         return apply ? await ApplyAsync(suggestionId, null, "", null, automatic: true, cancellationToken) : null;
     }
 
-    private async Task<ReviewDecision> ApplyAsync(Guid suggestionId, Guid? reviewerId, string note, SuggestionEdit? edit, bool automatic,
-        CancellationToken cancellationToken)
+    // The reviewer is null when autopilot applies the suggestion: nobody acted, so nothing goes in the audit log.
+    private async Task<ReviewDecision> ApplyAsync(Guid suggestionId, (Actor Actor, Guid ProjectId)? reviewer, string note, SuggestionEdit? edit,
+        bool automatic, CancellationToken cancellationToken)
     {
+        var reviewerId = reviewer?.Actor.UserId;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var s = await LockPendingAsync(connection, transaction, suggestionId, cancellationToken);
@@ -211,6 +237,12 @@ public sealed class ReviewService
             }, transaction, cancellationToken: cancellationToken));
         var nextIterationId = await IterationFactory.CreateAsync(connection, transaction, s.ExperimentId, versionId, s.DatasetVersionId,
             cancellationToken);
+        if (reviewer is { } r)
+        {
+            await AuditLog.WriteAsync(connection, transaction, r.Actor, r.ProjectId, "suggestion.approve", "suggestion", suggestionId,
+                new { status = "pending" }, new { status = "approved", edited, versionId, nextIterationId }, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         await _events.PublishAsync(new ExperimentEvent(s.ExperimentId, s.IterationId, ExperimentEvent.StatusChanged, IterationStatus.Completed, 0, 0),
@@ -243,9 +275,10 @@ public sealed class ReviewService
               + "put it back, or the model never sees that part of each case.";
     }
 
-    private async Task<ReviewDecision> SendBackAsync(Guid suggestionId, Guid? reviewerId, string note, string status, string decision,
+    private async Task<ReviewDecision> SendBackAsync(Actor actor, Guid projectId, Guid suggestionId, string note, string status, string decision,
         CancellationToken cancellationToken)
     {
+        var reviewerId = actor.UserId;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var s = await LockPendingAsync(connection, transaction, suggestionId, cancellationToken, includeFailed: true);
@@ -261,6 +294,8 @@ public sealed class ReviewService
             UPDATE iterations SET status = 'refining' WHERE id = @IterationId AND status = 'reviewing';
             """, new { status, reviewerId, suggestionId, reviewId = Ids.New(), decision, note = note?.Trim() ?? "", s.IterationId }, transaction,
             cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "suggestion." + decision.Replace('_', '-'), "suggestion", suggestionId,
+            new { status = "pending" }, new { status }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.RefineIteration, $"refine:{s.IterationId}:{Ids.New():N}",

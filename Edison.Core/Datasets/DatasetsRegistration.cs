@@ -4,6 +4,7 @@ using Edison.Core.Datasets.Splits;
 using Edison.Core.Generation;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
+using Edison.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,14 +22,15 @@ public static class DatasetsRegistration
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.TryAddSingleton(sp => new DatasetReader(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton(sp => new DatasetImporter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new DatasetImporter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new DatasetExporter(sp.GetRequiredService<DatasetReader>()));
-        services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<GenerationService>>()));
+            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<GenerationService>>(), sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));
         services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
-            sp.GetRequiredService<NpgsqlDataSource>()));
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         return builder;
     }
 }

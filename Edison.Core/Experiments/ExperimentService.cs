@@ -3,6 +3,7 @@ using Dapper;
 using Edison.Core.Datasets;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Experiments;
@@ -13,21 +14,28 @@ public sealed class ExperimentService
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly NpgsqlDataSource _dataSource;
     private readonly CredentialStore _credentials;
+    private readonly ProjectAccess _access;
 
-    internal ExperimentService(NpgsqlDataSource dataSource, CredentialStore credentials)
+    internal ExperimentService(NpgsqlDataSource dataSource, CredentialStore credentials, ProjectAccess access)
     {
         _dataSource = dataSource;
         _credentials = credentials;
+        _access = access;
     }
 
     /// <summary>Validates the draft and, when valid, stores the whole experiment in the default project in one transaction.</summary>
-    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDraft draft,
-        CancellationToken cancellationToken) => CreateAsync(null, draft, cancellationToken);
+    [RequiresRole(ProjectRole.Editor)]
+    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Actor actor, ExperimentDraft draft,
+        CancellationToken cancellationToken) => CreateAsync(actor, null, draft, cancellationToken);
 
     /// <summary>Validates the draft and, when valid, stores the whole experiment in <paramref name="projectId"/> (the default project when null).</summary>
-    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Guid? projectId, ExperimentDraft draft,
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Actor actor, Guid? projectId, ExperimentDraft draft,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(draft);
+        projectId ??= await FirstProjectIdAsync(cancellationToken);
+        await _access.EnsureRoleAsync(actor, projectId.Value, ProjectRole.Editor, cancellationToken);
         var errors = ExperimentValidation.Validate(draft, out var cases);
         if (errors.Count > 0)
         {
@@ -36,7 +44,6 @@ public sealed class ExperimentService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        projectId ??= await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
         var credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({Guid.NewGuid().ToString("N")[^8..]})";
         var credentialId = await _credentials.CreateAsync(connection, transaction, projectId.Value, credentialName,
             ProviderKinds.OpenAICompatible, new Uri(draft.BaseUrl.Trim()), draft.ApiKey.Trim(), cancellationToken);
@@ -56,6 +63,8 @@ public sealed class ExperimentService
             StopRules = new StopRules(),
         };
         var experimentId = await InsertAsync(connection, transaction, projectId.Value, definition, cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "experiment.create", "experiment", experimentId, null,
+            new { name = definition.Name, models = definition.Models.Select(m => m.Model), credential = credentialName }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (experimentId, errors);
     }
@@ -64,13 +73,18 @@ public sealed class ExperimentService
     /// Validates a full definition (models, judges, refiner, stop rules) and, when valid, stores it in the default project
     /// in one transaction. The credentials it names must already exist in that project.
     /// </summary>
-    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(ExperimentDefinition definition,
-        CancellationToken cancellationToken) => CreateAsync(null, definition, cancellationToken);
+    [RequiresRole(ProjectRole.Editor)]
+    public Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Actor actor, ExperimentDefinition definition,
+        CancellationToken cancellationToken) => CreateAsync(actor, null, definition, cancellationToken);
 
-    /// <summary>As <see cref="CreateAsync(ExperimentDefinition, CancellationToken)"/>, in <paramref name="projectId"/> (the default project when null).</summary>
-    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Guid? projectId, ExperimentDefinition definition,
-        CancellationToken cancellationToken)
+    /// <summary>As <see cref="CreateAsync(Actor, ExperimentDefinition, CancellationToken)"/>, in <paramref name="projectId"/> (the default project when null).</summary>
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<(Guid? Id, IReadOnlyDictionary<string, List<string>> Errors)> CreateAsync(Actor actor, Guid? projectId,
+        ExperimentDefinition definition, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        projectId ??= await FirstProjectIdAsync(cancellationToken);
+        await _access.EnsureRoleAsync(actor, projectId.Value, ProjectRole.Editor, cancellationToken);
         var errors = ExperimentDefinitionValidation.Validate(definition);
         if (errors.Count > 0)
         {
@@ -79,7 +93,6 @@ public sealed class ExperimentService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        projectId ??= await EnsureDefaultProjectAsync(connection, transaction, cancellationToken);
         var credentialIds = definition.Models.Select(m => m.CredentialId).Concat(definition.Judges.Select(j => j.CredentialId))
             .Concat(definition.Refiner.CredentialId is { } r ? [r] : []).Distinct().ToArray();
         var known = (await connection.QueryAsync<Guid>(new CommandDefinition(
@@ -95,6 +108,8 @@ public sealed class ExperimentService
         }
 
         var experimentId = await InsertAsync(connection, transaction, projectId.Value, definition, cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "experiment.create", "experiment", experimentId, null,
+            new { name = definition.Name.Trim(), models = definition.Models.Select(m => m.Model.Trim()), cases = definition.Cases.Count }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (experimentId, errors);
     }
@@ -191,6 +206,15 @@ public sealed class ExperimentService
         var rubric = JsonSerializer.Deserialize<Rubric>(row.Rubric, Json)!;
         return new ExperimentDetails(row.Id, row.ProjectId, row.Name, row.Goal, rubric, row.PromptTemplate, row.SystemText, row.PromptVersion,
             row.Model, row.JudgeModel, row.BaseUrl, row.KeyLast4, row.CaseCount, iterations.ToList());
+    }
+
+    // The instance's first project, without creating one: nobody can be a member of a project that does not exist yet.
+    private async Task<Guid> FirstProjectIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM projects ORDER BY created_at LIMIT 1",
+                cancellationToken: cancellationToken))
+            ?? throw new ProjectAccessDeniedException("There is no project yet.") { NotAMember = true };
     }
 
     /// <summary>The project everything lives in until accounts and projects arrive; created on first use.</summary>

@@ -1,4 +1,5 @@
 using Edison.Core.Llm;
+using Edison.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -7,5 +8,6 @@ namespace Edison.Core.Experiments;
 internal static class ExperimentsRegistration
 {
     public static IServiceCollection AddExperiments(this IServiceCollection services) =>
-        services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>()));
+        services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>(),
+            sp.GetRequiredService<ProjectAccess>()));
 }

@@ -5,6 +5,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -29,9 +30,12 @@ public sealed partial class GenerationService
     private readonly LlmGateway _gateway;
     private readonly IJobScheduler _jobs;
     private readonly ILogger<GenerationService> _logger;
+    private readonly ProjectAccess _access;
 
-    internal GenerationService(NpgsqlDataSource dataSource, LlmGateway gateway, IJobScheduler jobs, ILogger<GenerationService> logger)
+    internal GenerationService(NpgsqlDataSource dataSource, LlmGateway gateway, IJobScheduler jobs, ILogger<GenerationService> logger,
+        ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _gateway = gateway;
         _jobs = jobs;
@@ -39,9 +43,22 @@ public sealed partial class GenerationService
     }
 
     /// <summary>Records a run and schedules the <see cref="DatasetJobs.GenerateCases"/> job; returns the run id.</summary>
-    public async Task<Guid> StartAsync(GenerationRequest request, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<Guid> StartAsync(Actor actor, GenerationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await _access.EnsureRoleAsync(actor, request.ProjectId, ProjectRole.Editor, cancellationToken);
+        await _access.EnsureInProjectAsync(ResourceKinds.Credential, request.CredentialId, request.ProjectId, cancellationToken);
+        if (request.ExperimentId is { } experimentId)
+        {
+            await _access.EnsureInProjectAsync(ResourceKinds.Experiment, experimentId, request.ProjectId, cancellationToken);
+        }
+
+        if (request.DatasetId is { } datasetId)
+        {
+            await _access.EnsureInProjectAsync(ResourceKinds.Dataset, datasetId, request.ProjectId, cancellationToken);
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.Count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.Count, 1000);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Goal);
@@ -52,12 +69,16 @@ public sealed partial class GenerationService
 
         var id = Ids.New();
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO generation_runs (id, project_id, experiment_id, dataset_id, request, requested)
                 VALUES (@id, @ProjectId, @ExperimentId, @DatasetId, @json::jsonb, @Count)
                 """, new { id, request.ProjectId, request.ExperimentId, request.DatasetId, json = JsonSerializer.Serialize(request, Json), request.Count },
-                cancellationToken: cancellationToken));
+                transaction, cancellationToken: cancellationToken));
+            await AuditLog.WriteAsync(connection, transaction, actor, request.ProjectId, "generation.start", "generation_run", id, null,
+                new { request.Count, request.Model, request.ExperimentId, request.DatasetId }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         await _jobs.EnqueueAsync(new JobRequest(DatasetJobs.GenerateCases, $"generate-{id:N}",
@@ -66,7 +87,7 @@ public sealed partial class GenerationService
     }
 
     /// <summary>The job body: runs the remaining rounds of the run. Safe to call again after a crash.</summary>
-    public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
+    internal async Task RunAsync(Guid runId, CancellationToken cancellationToken)
     {
         GenerationRequest request;
         int round;
@@ -191,14 +212,28 @@ public sealed partial class GenerationService
     }
 
     /// <summary>Asks the run to stop: a pending or reviewed run is cancelled at once, a running one after its current call.</summary>
-    public async Task<bool> CancelAsync(Guid runId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> CancelAsync(Actor actor, Guid runId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.GenerationRun, runId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var before = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM generation_runs WHERE id = @runId FOR UPDATE", new { runId }, transaction, cancellationToken: cancellationToken));
+        var updated = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE generation_runs SET cancel_requested = true, updated_at = now(),
                 status = CASE WHEN status = 'running' THEN status ELSE 'cancelled' END
             WHERE id = @runId AND status IN ('pending', 'running', 'review')
-            """, new { runId }, cancellationToken: cancellationToken)) == 1;
+            """, new { runId }, transaction, cancellationToken: cancellationToken));
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "generation.cancel", "generation_run", runId,
+            new { status = before }, new { cancelRequested = true }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The run's progress and outcome, or null.</summary>
@@ -225,19 +260,32 @@ public sealed partial class GenerationService
     }
 
     /// <summary>Discards cases in review (bulk); returns how many were discarded.</summary>
-    public async Task<int> DiscardAsync(Guid runId, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<int> DiscardAsync(Actor actor, Guid runId, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.GenerationRun, runId, ProjectRole.Editor, cancellationToken);
         ArgumentNullException.ThrowIfNull(caseIds);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var discarded = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE generated_cases g SET status = 'discarded' FROM generation_runs r
             WHERE g.run_id = r.id AND r.id = @runId AND r.status = 'review' AND g.status = 'pending' AND g.id = ANY(@ids)
-            """, new { runId, ids = caseIds.ToArray() }, cancellationToken: cancellationToken));
+            """, new { runId, ids = caseIds.ToArray() }, transaction, cancellationToken: cancellationToken));
+        if (discarded > 0)
+        {
+            await AuditLog.WriteAsync(connection, transaction, actor, projectId, "generation.discard", "generation_run", runId, null,
+                new { discarded }, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return discarded;
     }
 
     /// <summary>Replaces a case in review with a person's edit; false when it is not in review.</summary>
-    public async Task<bool> EditAsync(Guid runId, Guid caseId, CaseInput edited, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> EditAsync(Actor actor, Guid runId, Guid caseId, CaseInput edited, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.GenerationRun, runId, ProjectRole.Editor, cancellationToken);
         ArgumentNullException.ThrowIfNull(edited);
         if (edited.Difficulty is not null && !Difficulties.Contains(edited.Difficulty))
         {
@@ -245,20 +293,33 @@ public sealed partial class GenerationService
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE generated_cases g SET input = @input::jsonb, expected_output = @ExpectedOutput, tags = @tags, difficulty = @Difficulty
             FROM generation_runs r
             WHERE g.run_id = r.id AND r.id = @runId AND r.status = 'review' AND g.status = 'pending' AND g.id = @caseId
             """, new { runId, caseId, input = JsonSerializer.Serialize(edited.Variables), edited.ExpectedOutput, tags = edited.Tags.ToArray(),
-                edited.Difficulty }, cancellationToken: cancellationToken)) == 1;
+                edited.Difficulty }, transaction, cancellationToken: cancellationToken));
+        if (updated != 1)
+        {
+            return false;
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "generation.edit-case", "generated_case", caseId, null,
+            new { runId, variables = edited.Variables.Keys, edited.Tags, edited.Difficulty }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>
     /// Accepts the cases in review (all, or only <paramref name="caseIds"/>) into the run's dataset or a new synthetic dataset
     /// named <paramref name="newDatasetName"/>, as a new dataset version, all in one transaction: cancelled midway, nothing is written.
     /// </summary>
-    public async Task<AcceptResult> AcceptAsync(Guid runId, IReadOnlyList<Guid>? caseIds, string? newDatasetName, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<AcceptResult> AcceptAsync(Actor actor, Guid runId, IReadOnlyList<Guid>? caseIds, string? newDatasetName,
+        CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.GenerationRun, runId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var run = await connection.QuerySingleOrDefaultAsync<(Guid ProjectId, Guid? ExperimentId, Guid? DatasetId, string Status)?>(
@@ -305,6 +366,8 @@ public sealed partial class GenerationService
                 status = CASE WHEN EXISTS (SELECT 1 FROM generated_cases WHERE run_id = @runId AND status = 'pending') THEN 'review' ELSE 'completed' END
             WHERE id = @runId;
             """, new { ids = pending.Select(c => c.Id).ToArray(), datasetId, runId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "generation.accept", "generation_run", runId, null,
+            new { accepted = cases.Count, datasetId, datasetVersion = version }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new AcceptResult(null, datasetId, version, cases.Count);
     }

@@ -38,7 +38,7 @@ public sealed class JudgeRunner
     }
 
     /// <summary>Judges the outputs (or pairs) with index [from, from + count) that this judge has not judged yet.</summary>
-    public async Task JudgeChunkAsync(Guid iterationId, Guid judgeConfigId, int from, int count, CancellationToken cancellationToken)
+    internal async Task JudgeChunkAsync(Guid iterationId, Guid judgeConfigId, int from, int count, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var judge = await connection.QuerySingleOrDefaultAsync<JudgeRow>(new CommandDefinition("""

@@ -6,6 +6,7 @@ using Edison.Core.Llm.Providers;
 using Edison.Core.Llm.Providers.Bedrock;
 using Edison.Core.Llm.Providers.Vertex;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -31,8 +32,6 @@ public sealed partial class CredentialService
     private const string SummaryColumns =
         "id, project_id, name, provider, base_url, key_last4, is_disabled, created_at, rotated_at, last_tested_at, last_test_error";
 
-    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web);
-
     // Providers whose servers are found only through the credential's base URL.
     private static readonly HashSet<string> NeedBaseUrl = new(StringComparer.Ordinal)
     {
@@ -57,10 +56,12 @@ public sealed partial class CredentialService
     private readonly LlmGateway _gateway;
     private readonly HashSet<string> _providers;
     private readonly ILogger<CredentialService> _logger;
+    private readonly ProjectAccess _access;
 
     internal CredentialService(NpgsqlDataSource dataSource, CredentialProtector protector, LlmGateway gateway,
-        IEnumerable<IProviderAdapter> adapters, ILogger<CredentialService> logger)
+        IEnumerable<IProviderAdapter> adapters, ILogger<CredentialService> logger, ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _protector = protector;
         _gateway = gateway;
@@ -73,7 +74,8 @@ public sealed partial class CredentialService
 
     internal static CredentialService Create(IServiceProvider services) => new(services.GetRequiredService<NpgsqlDataSource>(),
         services.GetRequiredService<CredentialProtector>(), services.GetRequiredService<LlmGateway>(),
-        services.GetServices<IProviderAdapter>(), services.GetRequiredService<ILogger<CredentialService>>());
+        services.GetServices<IProviderAdapter>(), services.GetRequiredService<ILogger<CredentialService>>(),
+        services.GetRequiredService<ProjectAccess>());
 
     /// <summary>The project's credentials by name, without their keys.</summary>
     public async Task<IReadOnlyList<CredentialSummary>> ListAsync(Guid projectId, CancellationToken cancellationToken)
@@ -93,8 +95,10 @@ public sealed partial class CredentialService
     }
 
     /// <summary>Validates and stores a new credential with its key encrypted; refuses with a sentence when invalid.</summary>
-    public async Task<CredentialChange> CreateAsync(Guid projectId, CredentialDraft draft, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Admin)]
+    public async Task<CredentialChange> CreateAsync(Actor actor, Guid projectId, CredentialDraft draft, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         ArgumentNullException.ThrowIfNull(draft);
         var name = draft.Name?.Trim() ?? "";
         var provider = draft.Provider?.Trim() ?? "";
@@ -137,15 +141,17 @@ public sealed partial class CredentialService
         }
 
         var after = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
-        await AuditAsync(connection, transaction, projectId, "credential.create", id, null, after, cancellationToken);
+        await AuditAsync(connection, transaction, actor, projectId, "credential.create", id, null, after, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogCreated(id, provider);
         return CredentialChange.Done(id);
     }
 
     /// <summary>Replaces the key: the new one is encrypted, the old one is gone and rotated_at is set.</summary>
-    public async Task<CredentialChange> RotateAsync(Guid projectId, Guid id, string newApiKey, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Admin)]
+    public async Task<CredentialChange> RotateAsync(Actor actor, Guid projectId, Guid id, string newApiKey, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
@@ -173,23 +179,27 @@ public sealed partial class CredentialService
             },
             transaction, cancellationToken: cancellationToken));
         var after = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
-        await AuditAsync(connection, transaction, projectId, "credential.rotate", id, before, after, cancellationToken);
+        await AuditAsync(connection, transaction, actor, projectId, "credential.rotate", id, before, after, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogRotated(id);
         return CredentialChange.Done(id);
     }
 
     /// <summary>Disables the credential: the gateway then fails its calls as CredentialDisabled without calling the provider.</summary>
-    public Task<CredentialChange> DisableAsync(Guid projectId, Guid id, CancellationToken cancellationToken) =>
-        SetDisabledAsync(projectId, id, true, cancellationToken);
+    [RequiresRole(ProjectRole.Admin)]
+    public Task<CredentialChange> DisableAsync(Actor actor, Guid projectId, Guid id, CancellationToken cancellationToken) =>
+        SetDisabledAsync(actor, projectId, id, true, cancellationToken);
 
     /// <summary>Enables a disabled credential again.</summary>
-    public Task<CredentialChange> EnableAsync(Guid projectId, Guid id, CancellationToken cancellationToken) =>
-        SetDisabledAsync(projectId, id, false, cancellationToken);
+    [RequiresRole(ProjectRole.Admin)]
+    public Task<CredentialChange> EnableAsync(Actor actor, Guid projectId, Guid id, CancellationToken cancellationToken) =>
+        SetDisabledAsync(actor, projectId, id, false, cancellationToken);
 
     /// <summary>Deletes the credential, or refuses, naming the experiment, while a model or judge config still uses it.</summary>
-    public async Task<CredentialChange> DeleteAsync(Guid projectId, Guid id, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Admin)]
+    public async Task<CredentialChange> DeleteAsync(Actor actor, Guid projectId, Guid id, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The row lock makes a config added concurrently wait for the delete, or the delete see the config.
@@ -223,7 +233,7 @@ public sealed partial class CredentialService
             return CredentialChange.Refused($"The credential '{before.Name}' is still referenced ({ex.TableName}); it was not deleted.");
         }
 
-        await AuditAsync(connection, transaction, projectId, "credential.delete", id, before, null, cancellationToken);
+        await AuditAsync(connection, transaction, actor, projectId, "credential.delete", id, before, null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogDeleted(id);
         return CredentialChange.Done(id);
@@ -234,8 +244,10 @@ public sealed partial class CredentialService
     /// and the error in words. <paramref name="model"/> defaults to a model a config of this credential uses, else the provider's
     /// cheapest common model.
     /// </summary>
-    public async Task<ConnectionTestResult> TestConnectionAsync(Guid projectId, Guid id, string? model, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Admin)]
+    public async Task<ConnectionTestResult> TestConnectionAsync(Actor actor, Guid projectId, Guid id, string? model, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var credential = await SummaryAsync(connection, null, projectId, id, cancellationToken);
         if (credential is null)
@@ -254,10 +266,14 @@ public sealed partial class CredentialService
         var result = await _gateway.CompleteAsync(spec, [new ChatMessage(ChatRole.User, "Reply with OK.")],
             new ChatOptions { MaxOutputTokens = 5 }, cancellationToken);
         await using (var update = await _dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await update.BeginTransactionAsync(cancellationToken))
         {
             await update.ExecuteAsync(new CommandDefinition(
                 "UPDATE provider_credentials SET last_tested_at = now(), last_test_error = @error WHERE id = @id AND project_id = @projectId",
-                new { id, projectId, error = result.Succeeded ? null : result.Error }, cancellationToken: cancellationToken));
+                new { id, projectId, error = result.Succeeded ? null : result.Error }, transaction, cancellationToken: cancellationToken));
+            await AuditLog.WriteAsync(update, transaction, actor, projectId, "credential.test", EntityType, id, null,
+                new { credential.Name, model, result.Succeeded, errorClass = result.Succeeded ? null : result.ErrorClass?.ToString() }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         LogTested(id, result.Succeeded, result.ErrorClass);
@@ -265,8 +281,9 @@ public sealed partial class CredentialService
             result.Succeeded ? null : result.Error);
     }
 
-    private async Task<CredentialChange> SetDisabledAsync(Guid projectId, Guid id, bool disabled, CancellationToken cancellationToken)
+    private async Task<CredentialChange> SetDisabledAsync(Actor actor, Guid projectId, Guid id, bool disabled, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
@@ -279,7 +296,7 @@ public sealed partial class CredentialService
             "UPDATE provider_credentials SET is_disabled = @disabled WHERE id = @id AND project_id = @projectId",
             new { id, projectId, disabled }, transaction, cancellationToken: cancellationToken));
         var after = await SnapshotAsync(connection, transaction, projectId, id, cancellationToken);
-        await AuditAsync(connection, transaction, projectId, disabled ? "credential.disable" : "credential.enable", id, before, after,
+        await AuditAsync(connection, transaction, actor, projectId, disabled ? "credential.disable" : "credential.enable", id, before, after,
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogDisabledChanged(id, disabled);
@@ -299,19 +316,10 @@ public sealed partial class CredentialService
             WHERE id = @id AND project_id = @projectId {(forUpdate ? "FOR UPDATE" : "")}
             """, new { id, projectId }, transaction, cancellationToken: cancellationToken));
 
-    private static async Task AuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId, string action, Guid id,
+    // The snapshot holds the name, provider, base URL and key's last four characters: never the key.
+    private static Task AuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Actor actor, Guid projectId, string action, Guid id,
         CredentialAuditSnapshot? before, CredentialAuditSnapshot? after, CancellationToken cancellationToken) =>
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO audit_log (project_id, action, entity_type, entity_id, before, after)
-            VALUES (@projectId, @action, @entityType, @id, CAST(@before AS jsonb), CAST(@after AS jsonb))
-            """,
-            new
-            {
-                projectId, action, entityType = EntityType, id,
-                before = before is null ? null : JsonSerializer.Serialize(before, AuditJson),
-                after = after is null ? null : JsonSerializer.Serialize(after, AuditJson),
-            },
-            transaction, cancellationToken: cancellationToken));
+        AuditLog.WriteAsync(connection, transaction, actor, projectId, action, EntityType, id, before, after, cancellationToken);
 
     private static async Task<bool> NameTakenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId, string name,
         CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edison.Core.Security;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,7 @@ public sealed partial class LlmGateway
     }
 
     /// <summary>Sends the messages and returns the response or a stored failure. Throws only when cancelled.</summary>
+    [SystemOperation("The gateway calls models for services that have already checked who acts, and for the Worker's jobs; it records calls, not a person's change.")]
     public Task<LlmResult> CompleteAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken) =>
         CallAsync(spec, messages, options, (client, ct) => client.GetResponseAsync(messages, options, ct), () => false, null, cancellationToken);

@@ -35,7 +35,8 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LiveWorkerCount>();
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
-        builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
         builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));

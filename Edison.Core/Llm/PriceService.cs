@@ -1,5 +1,6 @@
 using Dapper;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Llm;
@@ -13,9 +14,11 @@ public sealed class PriceService
     private const decimal MaxPerMtok = 10_000m;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly ProjectAccess _access;
 
-    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time)
+    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time, ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _time = time;
     }
@@ -33,10 +36,16 @@ public sealed class PriceService
         return rows.ToList();
     }
 
-    /// <summary>Sets a model's price from now on; returns the problem in words when a figure is not a price.</summary>
-    public async Task<string?> SetAsync(string provider, string model, decimal inputPerMtok, decimal outputPerMtok, decimal? cachedInputPerMtok,
-        string? source, Guid? changedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets a model's price from now on; returns the problem in words when a figure is not a price. Prices are instance-wide
+    /// (a provider's list price is the same for every project), so an admin of the project the request comes from
+    /// (<paramref name="projectId"/>) may set them; the audit row names that project.
+    /// </summary>
+    [RequiresRole(ProjectRole.Admin)]
+    public async Task<string?> SetAsync(Actor actor, Guid projectId, string provider, string model, decimal inputPerMtok, decimal outputPerMtok,
+        decimal? cachedInputPerMtok, string? source, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         provider = provider?.Trim() ?? "";
         model = model?.Trim() ?? "";
         if (provider.Length == 0 || model.Length == 0)
@@ -60,20 +69,20 @@ public sealed class PriceService
         }
 
         var now = _time.GetUtcNow();
+        var id = Ids.New();
+        source = string.IsNullOrWhiteSpace(source) ? "Set by an admin" : source.Trim();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO model_prices (id, provider, model, input_per_mtok, output_per_mtok, cached_input_per_mtok, effective_from, source, as_of)
             VALUES (@id, @provider, @model, @inputPerMtok, @outputPerMtok, @cachedInputPerMtok, @now, @source, @today);
-            INSERT INTO audit_log (user_id, action, entity_type, after)
-            VALUES (@changedBy, 'price.set', 'model_price', jsonb_build_object('provider', @provider, 'model', @model,
-                    'inputPerMtok', @inputPerMtok, 'outputPerMtok', @outputPerMtok, 'cachedInputPerMtok', @cachedInputPerMtok, 'source', @source));
             """,
             new
             {
-                id = Ids.New(), provider, model, inputPerMtok, outputPerMtok, cachedInputPerMtok, now,
-                source = string.IsNullOrWhiteSpace(source) ? "Set by an admin" : source.Trim(), today = now.UtcDateTime.Date, changedBy,
+                id, provider, model, inputPerMtok, outputPerMtok, cachedInputPerMtok, now, source, today = now.UtcDateTime.Date,
             }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "price.set", "model_price", id, null,
+            new { provider, model, inputPerMtok, outputPerMtok, cachedInputPerMtok, source }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return null;
     }

@@ -38,6 +38,7 @@ public sealed class ProjectService
     }
 
     /// <summary>The project's name and size, for anyone in it.</summary>
+    [RequiresRole(ProjectRole.Viewer)]
     public async Task<ProjectSummary> GetAsync(Actor actor, Guid projectId, CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Viewer, cancellationToken);
@@ -55,6 +56,7 @@ public sealed class ProjectService
     }
 
     /// <summary>Renames the project (admins). Returns an error to show, or null.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<string?> RenameAsync(Actor actor, Guid projectId, string name, CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
@@ -79,6 +81,7 @@ public sealed class ProjectService
     /// <summary>
     /// Makes another member the owner and the acting owner an admin (owners only). Returns an error to show, or null.
     /// </summary>
+    [RequiresRole(ProjectRole.Owner)]
     public async Task<string?> TransferOwnershipAsync(Actor actor, Guid projectId, Guid userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -113,6 +116,7 @@ public sealed class ProjectService
     /// Deletes the project and all its data (owners only) once <paramref name="typedName"/> matches its name. Returns an error to
     /// show, or null when it is gone.
     /// </summary>
+    [RequiresRole(ProjectRole.Owner)]
     public async Task<string?> DeleteAsync(Actor actor, Guid projectId, string typedName, CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Owner, cancellationToken);
@@ -160,6 +164,7 @@ public sealed class ProjectService
     /// Writes the whole project as a zip (owners only): <c>manifest.json</c>, one experiment bundle per experiment under
     /// <c>experiments/</c> and each dataset's current version as JSON Lines under <c>datasets/</c>.
     /// </summary>
+    [RequiresRole(ProjectRole.Owner)]
     public async Task ExportAsync(Actor actor, Guid projectId, Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);

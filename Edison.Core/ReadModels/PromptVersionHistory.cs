@@ -3,6 +3,7 @@ using Dapper;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Persistence;
 using Edison.Core.Refining;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.ReadModels;
@@ -18,8 +19,13 @@ public sealed class PromptVersionHistory
 
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal PromptVersionHistory(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal PromptVersionHistory(NpgsqlDataSource dataSource, ProjectAccess access)
+    {
+        _dataSource = dataSource;
+        _access = access;
+    }
 
     /// <summary>Every version of the experiment, newest first, and the experiment's name; null when it does not exist.</summary>
     public async Task<(string Name, Guid? RecommendedVersionId, IReadOnlyList<PromptVersionText> Versions)?> ListAsync(Guid experimentId,
@@ -59,8 +65,12 @@ public sealed class PromptVersionHistory
     }
 
     /// <summary>Copies a version as the experiment's newest version (its parent is the copied version); returns the new number.</summary>
-    public async Task<int?> RestoreAsync(Guid experimentId, Guid versionId, Guid? userId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<int?> RestoreAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
+        var userId = actor.UserId;
+        var id = Ids.New();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM experiments WHERE id = @experimentId FOR UPDATE",
@@ -72,14 +82,23 @@ public sealed class PromptVersionHistory
                    p.system_text, p.few_shots, p.tools_schema, p.response_format, 'Restored from v' || p.version, @userId
             FROM prompt_versions p WHERE p.id = @versionId AND p.experiment_id = @experimentId
             RETURNING version
-            """, new { id = Ids.New(), experimentId, versionId, userId }, transaction, cancellationToken: cancellationToken));
+            """, new { id, experimentId, versionId, userId }, transaction, cancellationToken: cancellationToken));
+        if (number is null)
+        {
+            return null;
+        }
+
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.restore", "prompt_version", id, null,
+            new { experimentId, restoredFrom = versionId, version = number }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return number;
     }
 
     /// <summary>Moves the production label to one version of the experiment; false when the version is not the experiment's.</summary>
-    public async Task<bool> SetProductionAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> SetProductionAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var found = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -94,6 +113,8 @@ public sealed class PromptVersionHistory
             UPDATE prompt_versions SET labels = array_remove(labels, @label) WHERE experiment_id = @experimentId AND @label = ANY(labels);
             UPDATE prompt_versions SET labels = array_append(labels, @label) WHERE id = @versionId;
             """, new { experimentId, versionId, label = ProductionLabel }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.production", "prompt_version", versionId, null,
+            new { experimentId, label = ProductionLabel }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

@@ -34,7 +34,7 @@ public sealed class ChunkExecutor
     }
 
     /// <summary>Executes the cases at positions [from, from + count) that have no output yet.</summary>
-    public async Task ExecuteChunkAsync(Guid modelRunId, int from, int count, CancellationToken cancellationToken)
+    internal async Task ExecuteChunkAsync(Guid modelRunId, int from, int count, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""

@@ -34,7 +34,7 @@ public sealed partial class IterationCoordinator
     }
 
     /// <summary>Advances the iteration as far as finished work allows.</summary>
-    public async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
+    internal async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(iterationId, cancellationToken);
         if (state is null || IterationStatus.IsTerminal(state.Status) || state.IsPaused)

@@ -4,6 +4,7 @@ using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
 using Edison.Core.Prompts;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Runs;
@@ -17,9 +18,12 @@ public sealed class IterationService
     private readonly IEventBus _events;
     private readonly WorkProgress _progress;
     private readonly RunEstimator _estimator;
+    private readonly ProjectAccess _access;
 
-    internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress, RunEstimator estimator)
+    internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress, RunEstimator estimator,
+        ProjectAccess access)
     {
+        _access = access;
         _estimator = estimator;
         _dataSource = dataSource;
         _jobs = jobs;
@@ -32,8 +36,10 @@ public sealed class IterationService
     /// Refuses when a case lacks a template variable, naming the case and the variable, and when what the experiment has
     /// spent plus the run's estimate would pass its budget, saying the figures.
     /// </summary>
-    public async Task<StartIterationResult> StartAsync(Guid experimentId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<StartIterationResult> StartAsync(Actor actor, Guid experimentId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         var overBudget = await CheckBudgetAsync(experimentId, cancellationToken);
         if (overBudget is not null)
         {
@@ -65,6 +71,8 @@ public sealed class IterationService
 
         var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId, source.DatasetVersionId,
             cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.start", "iteration", iterationId, null,
+            new { experimentId, source.PromptVersionId, source.DatasetVersionId }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         await HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
@@ -117,14 +125,19 @@ public sealed class IterationService
     /// Cancels an unfinished iteration: no new provider call starts and calls in flight are cancelled within a second;
     /// what finished stays visible and counts in no statistic. Returns false when it had already ended.
     /// </summary>
-    public async Task<bool> CancelAsync(Guid iterationId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> CancelAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var before = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT status FROM iterations WHERE id = @iterationId FOR UPDATE", new { iterationId }, transaction, cancellationToken: cancellationToken));
         var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             UPDATE iterations SET status = 'cancelled', finished_at = now(), stop_reason = 'Cancelled by a person.'
             WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
             RETURNING experiment_id
-            """, new { iterationId }, cancellationToken: cancellationToken));
+            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
         if (experimentId is null)
         {
             return false;
@@ -133,19 +146,25 @@ public sealed class IterationService
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE suggestions SET status = 'superseded' WHERE iteration_id = @iterationId AND status = 'pending';
             UPDATE experiments SET status = 'stopped', stop_reason = 'Cancelled by a person.', updated_at = now() WHERE id = @experimentId;
-            """, new { iterationId, experimentId }, cancellationToken: cancellationToken));
+            """, new { iterationId, experimentId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.cancel", "iteration", iterationId,
+            new { status = before }, new { status = IterationStatus.Cancelled }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Cancelled, 0, 0),
             cancellationToken);
         return true;
     }
 
     /// <summary>Pauses an unfinished iteration: calls in flight finish, no new one starts. Returns false when it had ended.</summary>
-    public Task<bool> PauseAsync(Guid iterationId, CancellationToken cancellationToken) => SetPausedAsync(iterationId, true, cancellationToken);
+    [RequiresRole(ProjectRole.Editor)]
+    public Task<bool> PauseAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken) =>
+        SetPausedAsync(actor, iterationId, true, cancellationToken);
 
     /// <summary>Resumes a paused iteration where it stopped.</summary>
-    public async Task<bool> ResumeAsync(Guid iterationId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> ResumeAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken)
     {
-        if (!await SetPausedAsync(iterationId, false, cancellationToken))
+        if (!await SetPausedAsync(actor, iterationId, false, cancellationToken))
         {
             return false;
         }
@@ -155,13 +174,22 @@ public sealed class IterationService
         return true;
     }
 
-    private async Task<bool> SetPausedAsync(Guid iterationId, bool paused, CancellationToken cancellationToken)
+    private async Task<bool> SetPausedAsync(Actor actor, Guid iterationId, bool paused, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             UPDATE iterations SET is_paused = @paused WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
             RETURNING experiment_id
-            """, new { iterationId, paused }, cancellationToken: cancellationToken));
+            """, new { iterationId, paused }, transaction, cancellationToken: cancellationToken));
+        if (experimentId is not null)
+        {
+            await AuditLog.WriteAsync(connection, transaction, actor, projectId, paused ? "iteration.pause" : "iteration.resume", "iteration",
+                iterationId, new { paused = !paused }, new { paused }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         if (experimentId is { } id)
         {
             await _events.PublishAsync(new ExperimentEvent(id, iterationId, ExperimentEvent.StatusChanged, paused ? "paused" : "resumed", 0, 0),

@@ -17,7 +17,7 @@ public sealed class IterationSweeper
     }
 
     /// <summary>Schedules an advance for each iteration that is not completed, failed or cancelled.</summary>
-    public async Task SweepAsync(CancellationToken cancellationToken)
+    internal async Task SweepAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var active = await connection.QueryAsync<Guid>(new CommandDefinition(

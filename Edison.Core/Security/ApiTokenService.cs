@@ -21,6 +21,7 @@ public sealed class ApiTokenService
     }
 
     /// <summary>Creates a token and returns it; this is the only time its value is seen.</summary>
+    [RequiresRole(ProjectRole.Viewer)]
     public async Task<(Guid Id, string Token)> CreateAsync(Actor actor, Guid projectId, string name, ProjectRole role,
         CancellationToken cancellationToken)
     {
@@ -41,6 +42,7 @@ public sealed class ApiTokenService
     }
 
     /// <summary>The project's tokens the actor may see: their own, or every member's for an admin; live ones first, newest first.</summary>
+    [RequiresRole(ProjectRole.Viewer)]
     public async Task<IReadOnlyList<ApiTokenSummary>> ListAsync(Actor actor, Guid projectId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -59,6 +61,7 @@ public sealed class ApiTokenService
     }
 
     /// <summary>Revokes a token: its own user may, and so may an admin of its project.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task RevokeAsync(Actor actor, Guid tokenId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -42,6 +42,7 @@ public sealed class AuditLogReader
     }
 
     /// <summary>One page (1-based) of the rows the filter matches, newest first.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<AuditPage> PageAsync(Actor actor, Guid projectId, AuditFilter filter, int page, int pageSize,
         CancellationToken cancellationToken)
     {
@@ -61,6 +62,7 @@ public sealed class AuditLogReader
     }
 
     /// <summary>The people, actions and entity types in the project's log, for the filter menus.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<AuditChoices> ChoicesAsync(Actor actor, Guid projectId, CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
@@ -77,6 +79,7 @@ public sealed class AuditLogReader
     }
 
     /// <summary>Writes every row the filter matches, newest first, to <paramref name="destination"/> as UTF-8, row by row.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task ExportAsync(Actor actor, Guid projectId, AuditFilter filter, AuditExportFormat format, Stream destination,
         CancellationToken cancellationToken)
     {

@@ -29,6 +29,8 @@ public sealed class ProjectAccess
         [ResourceKinds.PromptVersion] = "SELECT e.project_id FROM prompt_versions p JOIN experiments e ON e.id = p.experiment_id WHERE p.id = @id",
         [ResourceKinds.Dataset] = "SELECT project_id FROM datasets WHERE id = @id",
         [ResourceKinds.Credential] = "SELECT project_id FROM provider_credentials WHERE id = @id",
+        [ResourceKinds.GenerationRun] = "SELECT project_id FROM generation_runs WHERE id = @id",
+        [ResourceKinds.CiCheck] = "SELECT e.project_id FROM ci_checks c JOIN experiments e ON e.id = c.experiment_id WHERE c.id = @id",
     };
 
     private readonly NpgsqlDataSource _dataSource;
@@ -94,5 +96,14 @@ public sealed class ProjectAccess
             ?? throw new ProjectAccessDeniedException("No such resource.") { NotAMember = true };
         await EnsureRoleAsync(actor, projectId, least, cancellationToken);
         return projectId;
+    }
+
+    /// <summary>Throws, as for a non-member, unless the resource exists in <paramref name="projectId"/>: an id in a request never reaches another project.</summary>
+    public async Task EnsureInProjectAsync(string resourceKind, Guid id, Guid projectId, CancellationToken cancellationToken)
+    {
+        if (await ProjectOfAsync(resourceKind, id, cancellationToken) != projectId)
+        {
+            throw new ProjectAccessDeniedException("No such resource in this project.") { NotAMember = true };
+        }
     }
 }

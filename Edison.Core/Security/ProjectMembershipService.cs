@@ -27,6 +27,7 @@ public sealed class ProjectMembershipService
     }
 
     /// <summary>The members of a project, for anyone who may view it.</summary>
+    [RequiresRole(ProjectRole.Viewer)]
     public async Task<IReadOnlyList<ProjectMember>> MembersAsync(Actor actor, Guid projectId, CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Viewer, cancellationToken);
@@ -40,6 +41,7 @@ public sealed class ProjectMembershipService
     }
 
     /// <summary>Changes a member's role (admins; only an owner may grant or take away ownership). Returns an error or null.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<string?> ChangeRoleAsync(Actor actor, Guid projectId, Guid userId, ProjectRole role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -71,6 +73,7 @@ public sealed class ProjectMembershipService
     }
 
     /// <summary>Removes a member (admins; owners only by an owner, and never the last owner). Returns an error or null.</summary>
+    [RequiresRole(ProjectRole.Admin)]
     public async Task<string?> RemoveAsync(Actor actor, Guid projectId, Guid userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);

@@ -97,7 +97,7 @@ public static class ApiEndpoints
     private static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateExperimentAsync(HttpContext http,
         ExperimentDefinition definition, ExperimentService experiments, CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(http.CurrentProject()?.ProjectId, definition, cancellationToken);
+        var (id, errors) = await experiments.CreateAsync(http.Actor(), http.CurrentProject()?.ProjectId, definition, cancellationToken);
         if (id is not { } created)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
@@ -127,14 +127,14 @@ public static class ApiEndpoints
             : NotFound($"Experiment {experimentId} has no prompt version {version}.");
 
     private static async Task<Results<Created<PromptVersionInfo>, ProblemHttpResult, ValidationProblem>> CreateVersionAsync(Guid experimentId,
-        CreatePromptVersionRequest request, ApiStore store, CancellationToken cancellationToken)
+        CreatePromptVersionRequest request, HttpContext http, ApiStore store, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Template))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["template"] = ["A template is required."] });
         }
 
-        var created = await store.CreateVersionAsync(experimentId, request.ParentVersion, request.Template, request.SystemText,
+        var created = await store.CreateVersionAsync(http.Actor(), experimentId, request.ParentVersion, request.Template, request.SystemText,
             request.Changelog, cancellationToken);
         return created is null
             ? NotFound($"Experiment {experimentId} has no prompt version {request.ParentVersion}.")
@@ -156,9 +156,9 @@ public static class ApiEndpoints
         return TypedResults.Ok(new DiffResponse(from, to, diff));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetLabelAsync(Guid experimentId, int version, string label, ApiStore store,
-        CancellationToken cancellationToken) =>
-        await store.SetLabelAsync(experimentId, version, label, cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetLabelAsync(Guid experimentId, int version, string label, HttpContext http,
+        ApiStore store, CancellationToken cancellationToken) =>
+        await store.SetLabelAsync(http.Actor(), experimentId, version, label, cancellationToken)
             ? TypedResults.NoContent()
             : NotFound($"Experiment {experimentId} has no prompt version {version}.");
 
@@ -170,9 +170,9 @@ public static class ApiEndpoints
     }
 
     private static async Task<Results<Accepted<CreatedResponse>, ProblemHttpResult>> StartIterationAsync(Guid experimentId,
-        IterationService iterations, CancellationToken cancellationToken)
+        HttpContext http, IterationService iterations, CancellationToken cancellationToken)
     {
-        var started = await iterations.StartAsync(experimentId, cancellationToken);
+        var started = await iterations.StartAsync(http.Actor(), experimentId, cancellationToken);
         if (started.IterationId is not { } id)
         {
             return TypedResults.Problem(started.Error, statusCode: StatusCodes.Status409Conflict, title: "The iteration cannot start.");
@@ -209,22 +209,22 @@ public static class ApiEndpoints
         TypedResults.Ok(await store.ListSuggestionsAsync(experimentId, cancellationToken));
 
     private static async Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> ApproveAsync(Guid suggestionId, ReviewRequest request,
-        ReviewService reviews, CancellationToken cancellationToken) =>
-        Decided(await reviews.ApproveAsync(suggestionId, null, request.Note, null, cancellationToken));
+        HttpContext http, ReviewService reviews, CancellationToken cancellationToken) =>
+        Decided(await reviews.ApproveAsync(http.Actor(), suggestionId, request.Note, null, cancellationToken));
 
     private static async Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> RejectAsync(Guid suggestionId, ReviewRequest request,
-        ReviewService reviews, CancellationToken cancellationToken) =>
-        Decided(await reviews.RejectAsync(suggestionId, null, request.Note, cancellationToken));
+        HttpContext http, ReviewService reviews, CancellationToken cancellationToken) =>
+        Decided(await reviews.RejectAsync(http.Actor(), suggestionId, request.Note, cancellationToken));
 
     private static async Task<Results<Accepted<CreatedResponse>, ProblemHttpResult, ValidationProblem>> StartCheckAsync(Guid experimentId,
-        StartCheckRequest request, CiCheckService checks, CancellationToken cancellationToken)
+        StartCheckRequest request, HttpContext http, CiCheckService checks, CancellationToken cancellationToken)
     {
         if (double.IsNaN(request.Threshold) || double.IsInfinity(request.Threshold))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["threshold"] = ["The threshold must be a number."] });
         }
 
-        var (checkId, error) = await checks.StartAsync(experimentId, request.Version, request.Threshold, cancellationToken);
+        var (checkId, error) = await checks.StartAsync(http.Actor(), experimentId, request.Version, request.Threshold, cancellationToken);
         if (checkId is not { } id)
         {
             // The experiment exists (the role check answers 404 otherwise): what is missing is the version asked for or its cases.
@@ -249,14 +249,16 @@ public static class ApiEndpoints
     }
 
     private static async Task<Results<Created<BundleImportResult>, ProblemHttpResult>> ImportBundleAsync(HttpRequest request,
-        BundleService bundles, CancellationToken cancellationToken)
+        BundleService bundles, ExperimentService experiments, CancellationToken cancellationToken)
     {
+        // A token names its project; a request without one imports into the instance's first project, as experiments are created.
+        var projectId = request.HttpContext.CurrentProject()?.ProjectId ?? await experiments.DefaultProjectIdAsync(cancellationToken);
         using var zip = new MemoryStream();
         await request.Body.CopyToAsync(zip, cancellationToken);
         zip.Position = 0;
         try
         {
-            var imported = await bundles.ImportAsync(zip, cancellationToken);
+            var imported = await bundles.ImportAsync(request.HttpContext.Actor(), projectId, zip, cancellationToken);
             return TypedResults.Created($"/api/v1/experiments/{imported.ExperimentId}", imported);
         }
         catch (InvalidDataException ex)

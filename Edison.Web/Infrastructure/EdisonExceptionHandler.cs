@@ -1,4 +1,5 @@
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Htmx;
 using Edison.Web.Infrastructure.Uploads;
 using Microsoft.AspNetCore.Diagnostics;
@@ -23,6 +24,11 @@ internal sealed partial class EdisonExceptionHandler(ILogger<EdisonExceptionHand
             });
         }
 
+        if (exception is ProjectAccessDeniedException denied)
+        {
+            return await DeniedAsync(httpContext, denied, cancellationToken);
+        }
+
         LogUnhandled(exception, httpContext.Request.Path);
         var transient = PostgresErrors.IsTransient(exception);
         httpContext.Response.StatusCode = transient ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
@@ -44,6 +50,31 @@ internal sealed partial class EdisonExceptionHandler(ILogger<EdisonExceptionHand
             ProblemDetails = { Title = transient ? "Service unavailable" : "Unexpected error", Detail = detail },
         });
     }
+
+    // The web layer checks roles before a handler runs; this is Core's own check refusing (an API token's ceiling, an id from a
+    // form that belongs to another project). A non-member sees 404, like every other resource of a project they are not in.
+    private async ValueTask<bool> DeniedAsync(HttpContext httpContext, ProjectAccessDeniedException denied, CancellationToken cancellationToken)
+    {
+        LogDenied(httpContext.Request.Path, denied.NotAMember);
+        httpContext.Response.StatusCode = denied.NotAMember ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden;
+        var detail = denied.NotAMember ? "There is no such thing here." : denied.Message;
+        if (httpContext.Request.IsHtmx())
+        {
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            await httpContext.Response.WriteAsync(
+                $"<div class=\"alert alert-error\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(detail)}</div>", cancellationToken);
+            return true;
+        }
+
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Title = denied.NotAMember ? "Not found" : "Forbidden", Detail = detail },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Core refused an action on {Path} (not a member: {NotAMember})")]
+    private partial void LogDenied(string path, bool notAMember);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Path}")]
     private partial void LogUnhandled(Exception exception, string path);

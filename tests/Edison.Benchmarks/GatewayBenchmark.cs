@@ -94,7 +94,8 @@ internal static class GatewayBenchmark
     private static async Task<LlmCallSpec> CreateSpecAsync(IServiceProvider services, ProviderSimulator simulator, SimTenant tenant,
         string connectionString, CancellationToken cancellationToken)
     {
-        var (experimentId, errors) = await services.GetRequiredService<ExperimentService>().CreateAsync(new ExperimentDraft
+        var (experimentId, errors) = await services.GetRequiredService<ExperimentService>().CreateAsync(await TestActors.OwnerAsync(services, cancellationToken),
+            new ExperimentDraft
         {
             Name = "Gateway benchmark",
             Goal = "Measure the gateway.",

@@ -110,7 +110,7 @@ internal static class PickupLatencyBenchmark
         private async Task<(Guid IterationId, double Milliseconds)> MeasureOneStartAsync(int sample, CancellationToken cancellationToken)
         {
             var experimentId = await CreateExperimentAsync($"tiny-{sample}", 1, _fast, cancellationToken);
-            var result = await web.Iterations.StartAsync(experimentId, cancellationToken);
+            var result = await web.Iterations.StartAsync(await web.OwnerAsync(cancellationToken), experimentId, cancellationToken);
             var returnedAt = DateTime.UtcNow;
             var iterationId = result.IterationId ?? throw new InvalidOperationException($"The run did not start: {result.Error}");
             var startedAt = await WaitForStartedAsync(iterationId, cancellationToken);
@@ -119,13 +119,13 @@ internal static class PickupLatencyBenchmark
 
         private async Task StartBigAsync(Guid experimentId, CancellationToken cancellationToken)
         {
-            var result = await web.Iterations.StartAsync(experimentId, cancellationToken);
+            var result = await web.Iterations.StartAsync(await web.OwnerAsync(cancellationToken), experimentId, cancellationToken);
             _ = result.IterationId ?? throw new InvalidOperationException($"The big run did not start: {result.Error}");
         }
 
         private async Task<Guid> CreateExperimentAsync(string name, int cases, SimTenant tenant, CancellationToken cancellationToken)
         {
-            var (id, errors) = await web.Experiments.CreateAsync(new ExperimentDraft
+            var (id, errors) = await web.Experiments.CreateAsync(await web.OwnerAsync(cancellationToken), new ExperimentDraft
             {
                 Name = $"bench {name}",
                 Goal = "Answer the question briefly.",

@@ -64,7 +64,7 @@ internal static class ThroughputBenchmark
     private static async Task<RunFigures> RunIterationAsync(WebSide web, NpgsqlDataSource dataSource, ProviderSimulator simulator, SimTenant tenant,
         int cases, string name, CancellationToken cancellationToken)
     {
-        var (experimentId, errors) = await web.Experiments.CreateAsync(new ExperimentDraft
+        var (experimentId, errors) = await web.Experiments.CreateAsync(await web.OwnerAsync(cancellationToken), new ExperimentDraft
         {
             Name = $"bench {name}",
             Goal = "Answer the question briefly.",
@@ -97,7 +97,7 @@ internal static class ThroughputBenchmark
     private static async Task<RunFigures> RerunAsync(WebSide web, NpgsqlDataSource dataSource, Guid experimentId, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var started = await web.Iterations.StartAsync(experimentId, cancellationToken);
+        var started = await web.Iterations.StartAsync(await web.OwnerAsync(cancellationToken), experimentId, cancellationToken);
         var iterationId = started.IterationId ?? throw new InvalidOperationException(started.Error);
         while (true)
         {

@@ -1,6 +1,8 @@
 using Edison.Core;
 using Edison.Core.Experiments;
 using Edison.Core.Runs;
+using Edison.Core.Security;
+using Edison.Testing;
 using Edison.Worker.Scheduling;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +23,9 @@ internal sealed class WebSide : IAsyncDisposable
     public ExperimentService Experiments { get; }
 
     public IterationService Iterations { get; }
+
+    /// <summary>The default project's owner the benchmark acts as (Core checks every action's role).</summary>
+    public Task<Actor> OwnerAsync(CancellationToken cancellationToken) => TestActors.OwnerAsync(_host.Services, cancellationToken);
 
     public static async Task<WebSide> StartAsync(string databaseConnectionString, string redisConnectionString, CancellationToken cancellationToken)
     {

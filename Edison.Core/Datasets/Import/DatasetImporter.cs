@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Datasets.Import;
@@ -11,9 +12,11 @@ public sealed class DatasetImporter
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly ProjectAccess _access;
 
-    internal DatasetImporter(NpgsqlDataSource dataSource, TimeProvider time)
+    internal DatasetImporter(NpgsqlDataSource dataSource, TimeProvider time, ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _time = time;
     }
@@ -39,9 +42,21 @@ public sealed class DatasetImporter
     /// Writes every valid row into a new dataset named <paramref name="name"/> (when <paramref name="datasetId"/> is null) or as
     /// a new version of that dataset. A file-level error writes nothing.
     /// </summary>
-    public async Task<ImportResult> CommitAsync(Guid projectId, Guid? experimentId, Guid? datasetId, string name, Stream file,
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<ImportResult> CommitAsync(Actor actor, Guid projectId, Guid? experimentId, Guid? datasetId, string name, Stream file,
         ImportFormat format, ColumnMapping? mapping, CancellationToken cancellationToken)
     {
+        await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Editor, cancellationToken);
+        if (experimentId is { } e)
+        {
+            await _access.EnsureInProjectAsync(ResourceKinds.Experiment, e, projectId, cancellationToken);
+        }
+
+        if (datasetId is { } d)
+        {
+            await _access.EnsureInProjectAsync(ResourceKinds.Dataset, d, projectId, cancellationToken);
+        }
+
         var started = _time.GetTimestamp();
         var (text, error) = await ImportText.ReadAsync(file, cancellationToken);
         if (error is not null)
@@ -79,6 +94,9 @@ public sealed class DatasetImporter
                 note, cancellationToken);
         }
 
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "dataset.import", "dataset", id, null,
+            new { name = datasetId is null ? name.Trim() : null, format = format.ToString(), imported = cases.Count, skipped = parse.Errors.Count, version },
+            cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Debug.Assert(version > 0);
         return new ImportResult(null, id, version, cases.Count, parse.Errors, _time.GetElapsedTime(started));

@@ -1,4 +1,5 @@
 using Dapper;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Datasets.Splits;
@@ -8,8 +9,13 @@ public sealed class DatasetSplitService
 {
     private static readonly HashSet<string> Splits = new(StringComparer.Ordinal) { SplitAssigner.Train, SplitAssigner.Validation, SplitAssigner.Test };
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal DatasetSplitService(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal DatasetSplitService(NpgsqlDataSource dataSource, ProjectAccess access)
+    {
+        _dataSource = dataSource;
+        _access = access;
+    }
 
     /// <summary>The current number of cases per split.</summary>
     public async Task<SplitCounts> CountsAsync(Guid datasetId, CancellationToken cancellationToken)
@@ -19,8 +25,10 @@ public sealed class DatasetSplitService
     }
 
     /// <summary>Re-splits the dataset stratified by tag with <paramref name="seed"/> (the dataset's own seed when null).</summary>
-    public async Task<SplitChange> StratifyAsync(Guid datasetId, int? seed, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<SplitChange> StratifyAsync(Actor actor, Guid datasetId, int? seed, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Dataset, datasetId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var datasetSeed = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
@@ -38,13 +46,17 @@ public sealed class DatasetSplitService
         var version = await DatasetStore.ChangeSplitsAsync(connection, transaction, datasetId, assigned,
             $"Stratified split by tag (seed {seed ?? datasetSeed.Value}), {moved} cases moved", cancellationToken);
         var counts = await CountsAsync(connection, transaction, datasetId, cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "dataset.stratify", "dataset", datasetId, null,
+            new { seed = seed ?? datasetSeed.Value, moved, version, counts }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new SplitChange(null, version, moved, counts);
     }
 
     /// <summary>Puts each named case in the named split (train, validation or test).</summary>
-    public async Task<SplitChange> AssignAsync(Guid datasetId, IReadOnlyDictionary<Guid, string> splits, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<SplitChange> AssignAsync(Actor actor, Guid datasetId, IReadOnlyDictionary<Guid, string> splits, CancellationToken cancellationToken)
     {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Dataset, datasetId, ProjectRole.Editor, cancellationToken);
         ArgumentNullException.ThrowIfNull(splits);
         var bad = splits.FirstOrDefault(s => !Splits.Contains(s.Value));
         if (bad.Value is not null)
@@ -67,6 +79,8 @@ public sealed class DatasetSplitService
         var version = await DatasetStore.ChangeSplitsAsync(connection, transaction, datasetId, splits, $"Manual split: {moved} cases moved",
             cancellationToken);
         var counts = await CountsAsync(connection, transaction, datasetId, cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "dataset.assign-splits", "dataset", datasetId, null,
+            new { cases = splits.Count, moved, version, counts }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new SplitChange(null, version, moved, counts);
     }

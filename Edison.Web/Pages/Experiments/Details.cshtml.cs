@@ -31,7 +31,7 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostStartAsync(Guid id, CancellationToken cancellationToken)
     {
-        var result = await iterations.StartAsync(id, cancellationToken);
+        var result = await iterations.StartAsync(HttpContext.Actor(), id, cancellationToken);
         if (result.IterationId is { } iterationId)
         {
             var url = Url.Page("/Iterations/Details", new { id = iterationId })!;
@@ -51,7 +51,7 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostPauseAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
     {
-        Message = await iterations.PauseAsync(iterationId, cancellationToken)
+        Message = await iterations.PauseAsync(HttpContext.Actor(), iterationId, cancellationToken)
             ? "Paused: calls in flight finish, no new one starts."
             : "That iteration has already ended.";
         return await ActionsAsync(id, cancellationToken);
@@ -60,14 +60,14 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostResumeAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
     {
-        Message = await iterations.ResumeAsync(iterationId, cancellationToken) ? "Resumed where it stopped." : "That iteration has already ended.";
+        Message = await iterations.ResumeAsync(HttpContext.Actor(), iterationId, cancellationToken) ? "Resumed where it stopped." : "That iteration has already ended.";
         return await ActionsAsync(id, cancellationToken);
     }
 
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostCancelAsync(Guid id, Guid iterationId, CancellationToken cancellationToken)
     {
-        Message = await iterations.CancelAsync(iterationId, cancellationToken)
+        Message = await iterations.CancelAsync(HttpContext.Actor(), iterationId, cancellationToken)
             ? "Cancelled. What finished stays visible and counts in no statistic."
             : "That iteration has already ended.";
         return await ActionsAsync(id, cancellationToken);

@@ -27,7 +27,7 @@ public sealed class NewModel(ExperimentService experiments) : PageModel
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(HttpContext.CurrentProject()!.ProjectId, Form.ToDraft(), cancellationToken);
+        var (id, errors) = await experiments.CreateAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.ToDraft(), cancellationToken);
         if (id is null)
         {
             Errors = errors;

@@ -45,13 +45,13 @@ public sealed class RateModel(IterationInsightsQuery insights, ReviewService rev
             return NotFound();
         }
 
-        if (RaterId is not { } rater || Output is null)
+        if (RaterId is null || Output is null)
         {
             Error = "Rating needs a user account; none exists yet.";
             return Page();
         }
 
-        var decision = await reviews.RateOutputAsync(Output.Id, rater, Scores, Note ?? "", cancellationToken);
+        var decision = await reviews.RateOutputAsync(HttpContext.Actor(), Output.Id, Scores, Note ?? "", cancellationToken);
         if (!decision.Accepted)
         {
             Error = decision.Error;

@@ -35,17 +35,17 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.ApproveAsync(id, User.UserId(), Note ?? "", null,
+        await DecideAsync(id, await reviews.ApproveAsync(HttpContext.Actor(), id, Note ?? "", null,
             cancellationToken), cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostEditApproveAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.ApproveAsync(id, User.UserId(), Note ?? "",
+        await DecideAsync(id, await reviews.ApproveAsync(HttpContext.Actor(), id, Note ?? "",
             new SuggestionEdit(Template ?? "", SystemText ?? ""), cancellationToken), cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
     public async Task<IActionResult> OnPostRejectAsync(Guid id, CancellationToken cancellationToken) =>
-        await DecideAsync(id, await reviews.RejectAsync(id, User.UserId(), Note ?? "", cancellationToken),
+        await DecideAsync(id, await reviews.RejectAsync(HttpContext.Actor(), id, Note ?? "", cancellationToken),
             cancellationToken);
 
     [RequireProjectRole(ProjectRole.Reviewer)]
@@ -57,7 +57,7 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
             return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
         }
 
-        return await DecideAsync(id, await reviews.RequestChangesAsync(id, User.UserId(), Note,
+        return await DecideAsync(id, await reviews.RequestChangesAsync(HttpContext.Actor(), id, Note,
             cancellationToken), cancellationToken);
     }
 
@@ -69,7 +69,7 @@ public sealed class SuggestionModel(SuggestionReviewQuery suggestions, ReviewSer
             return NotFound();
         }
 
-        return await DecideAsync(id, await reviews.StopAsync(Suggestion.IterationId, User.UserId(),
+        return await DecideAsync(id, await reviews.StopAsync(HttpContext.Actor(), Suggestion.IterationId,
             cancellationToken), cancellationToken);
     }
 

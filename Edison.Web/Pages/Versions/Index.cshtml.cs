@@ -37,7 +37,7 @@ public sealed class IndexModel(PromptVersionHistory history) : PageModel
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostRestoreAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
-        var number = await history.RestoreAsync(experimentId, versionId, User.UserId(), cancellationToken);
+        var number = await history.RestoreAsync(HttpContext.Actor(), experimentId, versionId, cancellationToken);
         // A version that is not this experiment's (a stale page, a forged post) is said, not restored.
         Message = number is null ? "That version is not one of this experiment's; nothing was restored." : $"Restored as v{number}; the next iteration runs it.";
         return RedirectToPage(new { experimentId });
@@ -46,7 +46,7 @@ public sealed class IndexModel(PromptVersionHistory history) : PageModel
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostSetProductionAsync(Guid experimentId, Guid versionId, CancellationToken cancellationToken)
     {
-        Message = await history.SetProductionAsync(experimentId, versionId, cancellationToken)
+        Message = await history.SetProductionAsync(HttpContext.Actor(), experimentId, versionId, cancellationToken)
             ? "Production label moved."
             : "That version is not one of this experiment's; the production label stayed where it was.";
         return RedirectToPage(new { experimentId });

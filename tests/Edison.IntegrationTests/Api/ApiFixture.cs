@@ -1,6 +1,8 @@
 extern alias web;
 
+using System.Security.Claims;
 using Edison.Core;
+using Edison.Core.Security;
 using Edison.Testing;
 using Edison.Testing.Simulator;
 using Edison.Worker.Scheduling;
@@ -36,6 +38,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WorkerProcess Worker => _worker ?? throw NotStarted();
 
+    /// <summary>Who every request acts as.</summary>
+    public Actor Owner { get; private set; } = new(Guid.Empty);
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -61,8 +66,15 @@ public sealed class ApiFixture : IAsyncLifetime
         builder.AddEdisonApi();
         _app = builder.Build();
         _app.UseRouting();
+        // The app's authentication is not mapped here: every request acts as the default project's owner, whom Core checks.
+        _app.Use((context, next) =>
+        {
+            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, Owner.UserId.ToString())], "test"));
+            return next(context);
+        });
         _app.MapEdisonApi();
         await _app.StartAsync(cts.Token);
+        Owner = await TestActors.OwnerAsync(_app.Services, cts.Token);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
         await _worker.WaitHealthyAsync(cts.Token);

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Edison.Core.Experiments;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Edison.Testing.Simulator;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Edison.IntegrationTests.Api;
@@ -97,7 +95,7 @@ public sealed class OpenApiCiCheckTests(ApiFixture fixture, ITestOutputHelper ou
             var suffix = prompt.Contains("IMPROVED", StringComparison.Ordinal) ? " great" : prompt.Contains("REGRESSED", StringComparison.Ordinal) ? " poor" : "";
             return SimStep.Reply($"answer-{SimulatedExperiment.CaseNumber(r)}{suffix}");
         });
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
         var root = $"api/v1/experiments/{experimentId}";
 

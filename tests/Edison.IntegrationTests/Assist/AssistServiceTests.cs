@@ -5,6 +5,7 @@ using Edison.Core.Experiments;
 using Edison.IntegrationTests.Datasets;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
 
 namespace Edison.IntegrationTests.Assist;
 
@@ -24,7 +25,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         var target = await TargetAsync(tenant, cts.Token);
 
         var chunks = new List<string>();
-        await foreach (var chunk in Assist.StreamAsync(new AssistRequest(target, AssistField.Goal, AssistMode.Complete, "", "Answer support questions politely"), cts.Token))
+        await foreach (var chunk in Assist.StreamAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            new AssistRequest(target, AssistField.Goal, AssistMode.Complete, "", "Answer support questions politely"), cts.Token))
         {
             chunks.Add(chunk);
         }
@@ -53,7 +55,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
             : SimStep.Status(400));
         var target = await TargetAsync(tenant, cts.Token);
 
-        var drafts = await Assist.DraftAsync(new AssistRequest(target, field, AssistMode.Draft, Goal, ""), cts.Token);
+        var drafts = await Assist.DraftAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            new AssistRequest(target, field, AssistMode.Draft, Goal, ""), cts.Token);
 
         Assert.Null(drafts.Error);
         Assert.Equal([$"{field} one", $"{field} two", $"{field} three"], drafts.Options);
@@ -80,7 +83,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
             SimStep.ReplyJson(new { options = new List<string> { "a", "b", "c" } }));
         var target = await TargetAsync(tenant, cts.Token);
 
-        var drafts = await Assist.DraftAsync(new AssistRequest(target, AssistField.SystemText, AssistMode.Draft, Goal, ""), cts.Token);
+        var drafts = await Assist.DraftAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            new AssistRequest(target, AssistField.SystemText, AssistMode.Draft, Goal, ""), cts.Token);
 
         Assert.Equal(["a", "b", "c"], drafts.Options);
         Assert.Contains("Give exactly three non-empty options.", tenant.Requests[1].LastUserText, StringComparison.Ordinal);
@@ -99,7 +103,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         }));
         var target = await TargetAsync(tenant, cts.Token);
 
-        var result = await Assist.ImproveAsync(new AssistRequest(target, AssistField.JudgePrompt, AssistMode.Improve, Goal, Current), cts.Token);
+        var result = await Assist.ImproveAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            new AssistRequest(target, AssistField.JudgePrompt, AssistMode.Improve, Goal, Current), cts.Token);
 
         Assert.Null(result.Error);
         Assert.Equal(Improved, result.Improved);
@@ -119,7 +124,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         var tenant = fixture.Simulator.CreateTenant().Enqueue(Rubric());
         var target = await TargetAsync(tenant, cts.Token);
 
-        var (rubric, error) = await Assist.SuggestRubricAsync(target, Goal, cts.Token);
+        var (rubric, error) = await Assist.SuggestRubricAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            target, Goal, cts.Token);
 
         Assert.Null(error);
         Assert.Equal(["Correctness", "Politeness"], rubric!.Criteria.Select(c => c.Name));
@@ -137,7 +143,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         var target = await TargetAsync(tenant, cts.Token);
         var rubric = new Rubric([Criterion("Correctness", 0.75), Criterion("Politeness", 0.25)]);
 
-        var (draft, error) = await Assist.DraftSeedPromptAsync(target, Goal, rubric, ["question"], [], cts.Token);
+        var (draft, error) = await Assist.DraftSeedPromptAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            target, Goal, rubric, ["question"], [], cts.Token);
 
         Assert.Null(error);
         Assert.Equal("v1", draft!.MetaPromptVersion);
@@ -169,7 +176,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         });
         var target = await TargetAsync(tenant, cts.Token);
 
-        var result = await Assist.DraftTheRestAsync(target, Goal, budgetUsd: 5m, cts.Token);
+        var result = await Assist.DraftTheRestAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            target, Goal, budgetUsd: 5m, cts.Token);
 
         Assert.Empty(result.Problems);
         var definition = result.Definition!;
@@ -194,7 +202,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         var tenant = fixture.Simulator.CreateTenant().Otherwise(_ => SimStep.Reply(rubricJson, inputTokens: 1_000_000, outputTokens: 1_000_000));
         var target = await TargetAsync(tenant, cts.Token, "gpt-4o-mini");
 
-        var result = await Assist.DraftTheRestAsync(target, Goal, budgetUsd: 0.5m, cts.Token);
+        var result = await Assist.DraftTheRestAsync(await TestActors.OwnerOfAsync(fixture.Services, target.ProjectId, cts.Token),
+            target, Goal, budgetUsd: 0.5m, cts.Token);
 
         Assert.Null(result.Definition);
         Assert.Equal(0.75m, result.CostUsd);

@@ -12,6 +12,7 @@ using Edison.Worker.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Bundles;
 
@@ -39,13 +40,14 @@ public sealed class BundleRoundTripTests(ITestOutputHelper output)
         await worker.WaitHealthyAsync(cts.Token);
 
         var tenant = simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(sourceHost.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(sourceHost.Services,
             SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
         var iterations = sourceHost.Services.GetRequiredService<IterationService>();
-        var started = await iterations.StartAsync(experimentId, cts.Token);
+        var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(sourceHost.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         var finished = await IterationAssertions.WaitUntilFinishedAsync(iterations, started.IterationId!.Value, cts.Token);
         Assert.Equal(IterationStatus.Completed, finished.Status);
-        var v2 = await sourceHost.Services.GetRequiredService<ApiStore>().CreateVersionAsync(experimentId, 1, "Answer in one line: {{ question }}",
+        var v2 = await sourceHost.Services.GetRequiredService<ApiStore>().CreateVersionAsync(await TestActors.OwnerOnAsync(sourceHost.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, 1, "Answer in one line: {{ question }}",
             null, "Shorter.", cts.Token);
         await AddReviewedSuggestionAsync(source, finished.Id, v2!.Id, cts.Token);
 
@@ -53,7 +55,21 @@ public sealed class BundleRoundTripTests(ITestOutputHelper output)
         using var first = new MemoryStream();
         Assert.True(await bundles.ExportAsync(experimentId, first, cts.Token));
         first.Position = 0;
-        var imported = await targetHost.Services.GetRequiredService<BundleService>().ImportAsync(first, cts.Token);
+        var targetProjectId = await targetHost.Services.GetRequiredService<ExperimentService>().DefaultProjectIdAsync(cts.Token);
+        // A bundle is imported into a project of the target, not as a project: making that project the source's twin (name,
+        // description, creation time) keeps the comparison of the whole re-exported bundle meaningful.
+        await using (var sourceConnection = await source.DataSource.OpenConnectionAsync(cts.Token))
+        await using (var targetConnection = await target.DataSource.OpenConnectionAsync(cts.Token))
+        {
+            var project = await sourceConnection.QuerySingleAsync<(string Name, string Description, DateTime CreatedAt)>(
+                "SELECT p.name, p.description, p.created_at FROM projects p JOIN experiments e ON e.project_id = p.id WHERE e.id = @experimentId",
+                new { experimentId });
+            await targetConnection.ExecuteAsync("UPDATE projects SET name = @Name, description = @Description, created_at = @CreatedAt WHERE id = @targetProjectId",
+                new { project.Name, project.Description, project.CreatedAt, targetProjectId });
+        }
+
+        var imported = await targetHost.Services.GetRequiredService<BundleService>().ImportAsync(await TestActors.OwnerAsync(targetHost.Services, cts.Token),
+            targetProjectId, first, cts.Token);
         using var second = new MemoryStream();
         Assert.True(await targetHost.Services.GetRequiredService<BundleService>().ExportAsync(imported.ExperimentId, second, cts.Token));
 
@@ -89,7 +105,7 @@ public sealed class BundleRoundTripTests(ITestOutputHelper output)
         Assert.Equal((await iterations.GetResultsAsync(finished.Id, cts.Token)).Count,
             (await targetIterations.GetResultsAsync(importedIteration.Id, cts.Token)).Count);
 
-        var next = await targetIterations.StartAsync(imported.ExperimentId, cts.Token);
+        var next = await targetIterations.StartAsync(await TestActors.OwnerOnAsync(targetHost.Services, ResourceKinds.Experiment, imported.ExperimentId, cts.Token), imported.ExperimentId, cts.Token);
         Assert.Null(next.Error);
         Assert.Contains(jobs.Requests, r => r.Data.Values.Contains(next.IterationId!.Value.ToString()));
     }

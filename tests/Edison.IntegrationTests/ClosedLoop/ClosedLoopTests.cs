@@ -8,6 +8,7 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.ClosedLoop;
 
@@ -30,14 +31,15 @@ public sealed class ClosedLoopTests(WorkerLoopFixture fixture, ITestOutputHelper
         var tenant = fixture.Simulator.CreateTenant().Otherwise(ClosedLoopScenario.Respond);
         var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
+            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
         Assert.True(credential.Succeeded, credential.Error);
-        var (experimentId, errors) = await experiments.CreateAsync(
+        var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
             ClosedLoopScenario.Definition(credential.Id!.Value, Cases, ReviewModes.Autopilot, new StopRules { Patience = 1, MaxIterations = 5 }),
             cts.Token);
         Assert.True(experimentId is not null, string.Join("; ", errors.SelectMany(e => e.Value)));
 
-        var started = await services.GetRequiredService<IterationService>().StartAsync(experimentId.Value, cts.Token);
+        var started = await services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(services, ResourceKinds.Experiment, experimentId.Value, cts.Token), experimentId.Value, cts.Token);
         Assert.Null(started.Error);
 
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);

@@ -41,11 +41,12 @@ public sealed class LocalModelLoopTests(ITestOutputHelper output)
             var services = host.Services;
             var experiments = services.GetRequiredService<ExperimentService>();
             var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
-            var credential = await services.GetRequiredService<CredentialService>().CreateAsync(projectId,
+            var credential = await services.GetRequiredService<CredentialService>().CreateAsync(await TestActors.OwnerOfAsync(services, projectId, cts.Token),
+                projectId,
                 new CredentialDraft("tiny local model", LocalModelAdapter.Provider, new Uri(modelPath).ToString(), ""), cts.Token);
             Assert.True(credential.Succeeded, credential.Error);
             var credentialId = credential.Id!.Value;
-            var (experimentId, errors) = await experiments.CreateAsync(new ExperimentDefinition
+            var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cts.Token), new ExperimentDefinition
             {
                 Name = "Local loop",
                 Goal = "Continue the story in one friendly sentence.",

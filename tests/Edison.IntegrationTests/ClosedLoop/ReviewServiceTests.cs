@@ -27,9 +27,10 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         Assert.Equal(IterationStatus.Reviewing, await ReviewWorld.IterationStatusAsync(connection, iterationId, cts.Token));
         var suggestion = await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token);
         Assert.Equal("pending", suggestion.Status);
-        var reviewer = await ReviewWorld.InsertUserAsync(connection, cts.Token);
+        var reviewerActor = await world.ReviewerAsync(cts.Token);
+        var reviewer = reviewerActor.UserId;
 
-        var decision = await world.Reviews.ApproveAsync(suggestion.Id, reviewer, "Ask for sources, as the judges said.", null, cts.Token);
+        var decision = await world.Reviews.ApproveAsync(reviewerActor, suggestion.Id, "Ask for sources, as the judges said.", null, cts.Token);
 
         Assert.True(decision.Accepted, decision.Error);
         var version = await connection.QuerySingleAsync<(int Version, Guid? ParentId, string Changelog, Guid? ApprovedBy, string SystemText, Guid? SuggestionId)>(
@@ -64,9 +65,10 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         var iterationId = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         var suggestion = await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token);
-        var reviewer = await ReviewWorld.InsertUserAsync(connection, cts.Token);
+        var reviewerActor = await world.ReviewerAsync(cts.Token);
+        var reviewer = reviewerActor.UserId;
 
-        var dropped = await world.Reviews.ApproveAsync(suggestion.Id, reviewer, "", new SuggestionEdit("Answer briefly.", null), cts.Token);
+        var dropped = await world.Reviews.ApproveAsync(reviewerActor, suggestion.Id, "", new SuggestionEdit("Answer briefly.", null), cts.Token);
 
         Assert.False(dropped.Accepted);
         Assert.Contains("{{ question }}", dropped.Error, StringComparison.Ordinal);
@@ -75,7 +77,7 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
 
         const string Edited = "Answer briefly and name your source: {{ question }}";
         const string EditedSystem = "You are terse. Cite the source. Never invent one.";
-        var approved = await world.Reviews.ApproveAsync(suggestion.Id, reviewer, "Tightened the wording.", new SuggestionEdit(Edited, EditedSystem),
+        var approved = await world.Reviews.ApproveAsync(reviewerActor, suggestion.Id, "Tightened the wording.", new SuggestionEdit(Edited, EditedSystem),
             cts.Token);
 
         Assert.True(approved.Accepted, approved.Error);
@@ -98,7 +100,7 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         const string Note = "Do not just cite; say which year each event happened.";
         Assert.DoesNotContain(world.Tenant.Requests, r => r.Messages.Any(m => m.Text.Contains(Note, StringComparison.Ordinal)));
 
-        var rejected = await world.Reviews.RejectAsync(first.Id, null, Note, cts.Token);
+        var rejected = await world.Reviews.RejectAsync(await world.ReviewerAsync(cts.Token), first.Id, Note, cts.Token);
 
         Assert.True(rejected.Accepted, rejected.Error);
         Assert.Equal(IterationStatus.Refining, await ReviewWorld.IterationStatusAsync(connection, iterationId, cts.Token));
@@ -126,12 +128,12 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         var first = await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token);
 
-        var empty = await world.Reviews.RequestChangesAsync(first.Id, null, "  ", cts.Token);
+        var empty = await world.Reviews.RequestChangesAsync(await world.ReviewerAsync(cts.Token), first.Id, "  ", cts.Token);
         Assert.False(empty.Accepted);
         Assert.Contains("note", empty.Error, StringComparison.Ordinal);
 
         const string Note = "Keep the citation but put it at the end of the answer.";
-        var requested = await world.Reviews.RequestChangesAsync(first.Id, null, Note, cts.Token);
+        var requested = await world.Reviews.RequestChangesAsync(await world.ReviewerAsync(cts.Token), first.Id, Note, cts.Token);
         Assert.True(requested.Accepted, requested.Error);
         Assert.Equal(IterationStatus.Refining, await ReviewWorld.IterationStatusAsync(connection, iterationId, cts.Token));
 
@@ -154,8 +156,8 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         var suggestion = await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token);
 
-        var first = await world.Reviews.ApproveAsync(suggestion.Id, null, "", null, cts.Token);
-        var second = await world.Reviews.ApproveAsync(suggestion.Id, null, "", null, cts.Token);
+        var first = await world.Reviews.ApproveAsync(await world.ReviewerAsync(cts.Token), suggestion.Id, "", null, cts.Token);
+        var second = await world.Reviews.ApproveAsync(await world.ReviewerAsync(cts.Token), suggestion.Id, "", null, cts.Token);
 
         Assert.True(first.Accepted, first.Error);
         Assert.False(second.Accepted);
@@ -175,10 +177,11 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         var iterationId = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         var suggestion = await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token);
-        var reviewer = await ReviewWorld.InsertUserAsync(connection, cts.Token);
+        var reviewerActor = await world.ReviewerAsync(cts.Token);
+        var reviewer = reviewerActor.UserId;
 
-        var stopped = await world.Reviews.StopAsync(iterationId, reviewer, cts.Token);
-        var again = await world.Reviews.StopAsync(iterationId, reviewer, cts.Token);
+        var stopped = await world.Reviews.StopAsync(reviewerActor, iterationId, cts.Token);
+        var again = await world.Reviews.StopAsync(reviewerActor, iterationId, cts.Token);
 
         Assert.True(stopped.Accepted, stopped.Error);
         Assert.False(again.Accepted);
@@ -189,7 +192,7 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         Assert.Equal("reviewer", JsonSerializer.Deserialize<StopDecision>(experiment.StopDetails!, Json)!.Rule);
         Assert.Equal(IterationStatus.Completed, await ReviewWorld.IterationStatusAsync(connection, iterationId, cts.Token));
         Assert.Equal("superseded", (await ReviewWorld.LatestSuggestionAsync(connection, iterationId, cts.Token)).Status);
-        Assert.False((await world.Reviews.ApproveAsync(suggestion.Id, reviewer, "", null, cts.Token)).Accepted);
+        Assert.False((await world.Reviews.ApproveAsync(reviewerActor, suggestion.Id, "", null, cts.Token)).Accepted);
     }
 
     [Fact]
@@ -199,26 +202,27 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.EveryIteration, cts.Token);
         var iterationId = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
-        var rater = await ReviewWorld.InsertUserAsync(connection, cts.Token);
+        var raterActor = await world.ReviewerAsync(cts.Token);
+        var rater = raterActor.UserId;
         var outputs = (await connection.QueryAsync<Guid>(new CommandDefinition("""
             SELECT o.id FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = @iterationId ORDER BY o.id LIMIT 2
             """, new { iterationId }, cancellationToken: cts.Token))).ToList();
         var before = await MetricsAsync(connection, iterationId, cts.Token);
         Assert.Null(before.PerCriterion.Single().HumanAlpha);
 
-        var refused = await world.Reviews.RateOutputAsync(outputs[0], rater, new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 9 }, "",
+        var refused = await world.Reviews.RateOutputAsync(raterActor, outputs[0], new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 9 }, "",
             cts.Token);
         Assert.False(refused.Accepted);
         Assert.Contains("1–5", refused.Error, StringComparison.Ordinal);
 
-        var one = await world.Reviews.RateOutputAsync(outputs[0], rater, new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 1 },
+        var one = await world.Reviews.RateOutputAsync(raterActor, outputs[0], new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 1 },
             "Not sourced at all.", cts.Token);
         Assert.True(one.Accepted, one.Error);
         var afterOne = await MetricsAsync(connection, iterationId, cts.Token);
         Assert.Null(afterOne.PerCriterion.Single().HumanAlpha);
         Assert.NotEqual(before.MeanScore, afterOne.MeanScore);
 
-        var two = await world.Reviews.RateOutputAsync(outputs[1], rater, new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 5 }, "",
+        var two = await world.Reviews.RateOutputAsync(raterActor, outputs[1], new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 5 }, "",
             cts.Token);
         Assert.True(two.Accepted, two.Error);
         var afterTwo = await MetricsAsync(connection, iterationId, cts.Token);

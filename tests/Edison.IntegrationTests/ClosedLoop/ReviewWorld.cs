@@ -8,6 +8,8 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.ClosedLoop;
 
@@ -43,6 +45,10 @@ internal sealed class ReviewWorld
 
     public ReviewService Reviews => Services.GetRequiredService<ReviewService>();
 
+    /// <summary>A new reviewer of the world's project.</summary>
+    public Task<Actor> ReviewerAsync(CancellationToken cancellationToken) =>
+        TestActors.MemberAsync(Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), ProjectId, ProjectRole.Reviewer, cancellationToken);
+
     public static async Task<ReviewWorld> CreateAsync(CoreFixture fixture, string reviewMode, CancellationToken cancellationToken,
         bool flagSourced = false, bool flatScores = false, Func<SimRequest, SimStep?>? overrides = null,
         Func<ExperimentDefinition, ExperimentDefinition>? adjust = null)
@@ -52,10 +58,13 @@ internal sealed class ReviewWorld
         var experiments = services.GetRequiredService<ExperimentService>();
         var projectId = await experiments.DefaultProjectIdAsync(cancellationToken);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cancellationToken);
+            .CreateAsync(await TestActors.OwnerAsync(services, cancellationToken),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant),
+                cancellationToken);
         Assert.True(credential.Succeeded, credential.Error);
         var definition = ClosedLoopScenario.Definition(credential.Id!.Value, Cases, reviewMode, new StopRules { Patience = 3, MaxIterations = 5 });
-        var (experimentId, errors) = await experiments.CreateAsync(adjust?.Invoke(definition) ?? definition, cancellationToken);
+        var (experimentId, errors) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cancellationToken),
+            adjust?.Invoke(definition) ?? definition, cancellationToken);
         Assert.True(experimentId is not null, string.Join("; ", errors.SelectMany(e => e.Value)));
         return new ReviewWorld(services, tenant, experimentId.Value, credential.Id.Value, projectId);
     }
@@ -99,17 +108,6 @@ internal sealed class ReviewWorld
     public static async Task<string> IterationStatusAsync(NpgsqlConnection connection, Guid iterationId, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<string>(new CommandDefinition(
             "SELECT status FROM iterations WHERE id = @iterationId", new { iterationId }, cancellationToken: cancellationToken)) ?? "";
-
-    public static async Task<Guid> InsertUserAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var id = Guid.CreateVersion7();
-        var email = $"reviewer-{id:N}@example.test";
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO users (id, email, normalized_email, display_name, security_stamp, concurrency_stamp)
-            VALUES (@id, @email, upper(@email), 'Reviewer', @stamp, @stamp)
-            """, new { id, email, stamp = Guid.NewGuid().ToString("N") }, cancellationToken: cancellationToken));
-        return id;
-    }
 
     private static SimStep Respond(SimRequest request, bool flagSourced, bool flatScores)
     {

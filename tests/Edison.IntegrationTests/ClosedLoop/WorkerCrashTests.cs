@@ -1,11 +1,11 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.ClosedLoop;
 
@@ -29,7 +29,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
         var settings = new Dictionary<string, string> { ["Edison__Scheduler__SweepInterval"] = "00:00:02" };
         using var client = await WorkerLoopFixture.StartClientHostAsync(database.ConnectionString, redis, cts.Token);
         var tenant = simulator.CreateTenant().Otherwise(r => SimStep.Delay(CallDelay, SimulatedExperiment.Respond(r)));
-        var experimentId = await SimulatedExperiment.CreateAsync(client.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(client.Services,
             SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
         var iterations = client.Services.GetRequiredService<IterationService>();
         var workers = new List<WorkerProcess>();
@@ -37,7 +37,8 @@ public sealed class WorkerCrashTests(ITestOutputHelper output)
         {
             workers.Add(WorkerProcess.Start(database.ConnectionString, redis, settings));
             await workers[^1].WaitHealthyAsync(cts.Token);
-            var started = await iterations.StartAsync(experimentId, cts.Token);
+            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+                experimentId, cts.Token);
             Assert.Null(started.Error);
             var iterationId = started.IterationId!.Value;
 

@@ -5,6 +5,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Datasets.Import;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Testing;
 
 namespace Edison.IntegrationTests.Datasets;
 
@@ -33,7 +34,8 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
         var projectId = await fixture.ProjectAsync(cts.Token);
         var csv = Csv(10_000, bad: new Dictionary<int, string>());
 
-        var result = await Importer.CommitAsync(projectId, null, null, "ten thousand", Stream(csv), ImportFormat.Csv, Mapping, cts.Token);
+        var result = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "ten thousand", Stream(csv), ImportFormat.Csv, Mapping, cts.Token);
 
         output.WriteLine($"10,000-row CSV ({Encoding.UTF8.GetByteCount(csv) / 1024} KB) imported in {result.Elapsed.TotalMilliseconds:F0} ms");
         Assert.True(result.Succeeded, result.Error);
@@ -57,7 +59,8 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
         var csv = Csv(100, bad);
 
         var preview = await DatasetImporter.PreviewAsync(Stream(csv), ImportFormat.Csv, Mapping, 5, cts.Token);
-        var result = await Importer.CommitAsync(projectId, null, null, "five bad", Stream(csv), ImportFormat.Csv, Mapping, cts.Token);
+        var result = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "five bad", Stream(csv), ImportFormat.Csv, Mapping, cts.Token);
 
         Assert.Null(preview.FileError);
         Assert.Equal((5, 100, 95), (preview.FirstRows.Count, preview.TotalRows, preview.ValidRows));
@@ -94,7 +97,8 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
         };
         var before = await fixture.CountsAsync(projectId, cts.Token);
 
-        var result = await Importer.CommitAsync(projectId, null, null, kind, new MemoryStream(bytes), ImportFormat.Csv, null, cts.Token);
+        var result = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, kind, new MemoryStream(bytes), ImportFormat.Csv, null, cts.Token);
 
         Assert.False(result.Succeeded);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
@@ -123,7 +127,8 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
 
             Assert.True(new FileInfo(path).Length >= 50L * 1024 * 1024);
             await using var file = File.OpenRead(path);
-            var result = await Importer.CommitAsync(projectId, null, null, "huge", file, ImportFormat.Csv, null, cts.Token);
+            var result = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+                projectId, null, null, "huge", file, ImportFormat.Csv, null, cts.Token);
 
             Assert.False(result.Succeeded);
             Assert.StartsWith("The file is 50 MB", result.Error, StringComparison.Ordinal);
@@ -144,7 +149,8 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
         var projectId = await fixture.ProjectAsync(cts.Token);
         var jsonl = string.Join('\n', Enumerable.Range(0, ImportLimits.MaxRows + 1).Select(i => $$"""{"q":"{{i}}"}"""));
 
-        var result = await Importer.CommitAsync(projectId, null, null, "many", Stream(jsonl), ImportFormat.JsonLines, null, cts.Token);
+        var result = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "many", Stream(jsonl), ImportFormat.JsonLines, null, cts.Token);
 
         Assert.Equal("The file has 50,001 rows: the limit is 50,000 rows and 20 MB. Split it into smaller files.", result.Error);
         Assert.Equal((0L, 0L, 0L), await fixture.CountsAsync(projectId, cts.Token));
@@ -158,13 +164,15 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var projectId = await fixture.ProjectAsync(cts.Token);
-        var imported = await Importer.CommitAsync(projectId, null, null, "source", Stream(Csv(30, bad: new Dictionary<int, string>())), ImportFormat.Csv, Mapping, cts.Token);
+        var imported = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "source", Stream(Csv(30, bad: new Dictionary<int, string>())), ImportFormat.Csv, Mapping, cts.Token);
         var exporter = fixture.Services.GetRequiredService<DatasetExporter>();
         using var buffer = new MemoryStream();
 
         await exporter.ExportAsync(imported.DatasetId!.Value, null, format, buffer, cts.Token);
         buffer.Position = 0;
-        var again = await Importer.CommitAsync(projectId, null, null, "copy", buffer, format, null, cts.Token);
+        var again = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "copy", buffer, format, null, cts.Token);
 
         Assert.True(again.Succeeded, again.Error);
         Assert.Empty(again.Skipped);
@@ -180,9 +188,11 @@ public sealed class DatasetImportTests(StudioFixture fixture, ITestOutputHelper 
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var projectId = await fixture.ProjectAsync(cts.Token);
-        var first = await Importer.CommitAsync(projectId, null, null, "grows", Stream(Csv(10, bad: new Dictionary<int, string>())), ImportFormat.Csv, Mapping, cts.Token);
+        var first = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, null, "grows", Stream(Csv(10, bad: new Dictionary<int, string>())), ImportFormat.Csv, Mapping, cts.Token);
 
-        var second = await Importer.CommitAsync(projectId, null, first.DatasetId, "", Stream("""{"customer":"Zed","question":"New?"}"""),
+        var second = await Importer.CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, null, first.DatasetId, "", Stream("""{"customer":"Zed","question":"New?"}"""),
             ImportFormat.JsonLines, null, cts.Token);
 
         Assert.Equal((first.DatasetId, 2, 1), (second.DatasetId, second.DatasetVersion, second.Imported));

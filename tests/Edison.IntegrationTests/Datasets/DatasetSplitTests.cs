@@ -3,6 +3,8 @@ using Edison.Core.Datasets;
 using Edison.Core.Datasets.Import;
 using Edison.Core.Datasets.Splits;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Datasets;
 
@@ -20,8 +22,10 @@ public sealed class DatasetSplitTests(StudioFixture fixture) : IClassFixture<Stu
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var datasetId = await DatasetAsync(cts.Token);
 
-        var first = await Splits.StratifyAsync(datasetId, seed: 11, cts.Token);
-        var again = await Splits.StratifyAsync(datasetId, seed: 11, cts.Token);
+        var first = await Splits.StratifyAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Dataset, datasetId, cts.Token),
+            datasetId, seed: 11, cts.Token);
+        var again = await Splits.StratifyAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Dataset, datasetId, cts.Token),
+            datasetId, seed: 11, cts.Token);
 
         Assert.Null(first.Error);
         Assert.Equal((2, new SplitCounts(36, 12, 12)), (first.DatasetVersion!.Value, first.Counts));
@@ -47,8 +51,10 @@ public sealed class DatasetSplitTests(StudioFixture fixture) : IClassFixture<Stu
         var before = await Splits.CountsAsync(datasetId, cts.Token);
         var toTest = cases.Where(c => c.Split != "test").Take(5).ToDictionary(c => c.Id, _ => "test");
 
-        var change = await Splits.AssignAsync(datasetId, toTest, cts.Token);
-        var refused = await Splits.AssignAsync(datasetId, new Dictionary<Guid, string> { [cases[0].Id] = "holdout" }, cts.Token);
+        var change = await Splits.AssignAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Dataset, datasetId, cts.Token),
+            datasetId, toTest, cts.Token);
+        var refused = await Splits.AssignAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Dataset, datasetId, cts.Token),
+            datasetId, new Dictionary<Guid, string> { [cases[0].Id] = "holdout" }, cts.Token);
 
         Assert.Equal((null, 2, 5), (change.Error, change.DatasetVersion, change.Moved));
         Assert.Equal(before.Test + 5, change.Counts.Test);
@@ -62,7 +68,7 @@ public sealed class DatasetSplitTests(StudioFixture fixture) : IClassFixture<Stu
         var projectId = await fixture.ProjectAsync(cancellationToken);
         var lines = string.Join('\n', Enumerable.Range(0, 60).Select(i =>
             $$"""{"input": {"q": "case {{i}}"}, "tags": ["{{Tags[i % 3]}}"]}"""));
-        var result = await fixture.Services.GetRequiredService<DatasetImporter>().CommitAsync(projectId, null, null, "tagged",
+        var result = await fixture.Services.GetRequiredService<DatasetImporter>().CommitAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken), projectId, null, null, "tagged",
             new MemoryStream(Encoding.UTF8.GetBytes(lines)), ImportFormat.JsonLines, null, cancellationToken);
         Assert.True(result.Succeeded, result.Error);
         return result.DatasetId!.Value;

@@ -60,7 +60,8 @@ public sealed class StudioFixture : IAsyncLifetime
     /// <summary>A simulator credential of the project for <paramref name="tenant"/>.</summary>
     public async Task<Guid> CredentialAsync(Guid projectId, SimTenant tenant, CancellationToken cancellationToken)
     {
-        var change = await Services.GetRequiredService<CredentialService>().CreateAsync(projectId,
+        var change = await Services.GetRequiredService<CredentialService>().CreateAsync(await TestActors.OwnerOfAsync(Services, projectId, cancellationToken),
+            projectId,
             new CredentialDraft("Simulator", ProviderKinds.OpenAICompatible, Simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey), cancellationToken);
         Assert.True(change.Succeeded, change.Error);
         return change.Id!.Value;

@@ -1,10 +1,10 @@
-using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.FaultDrills;
 
@@ -40,10 +40,11 @@ public sealed class RedisOutageFaultDrillTests(ITestOutputHelper output)
         {
             await worker.WaitHealthyAsync(cts.Token);
             var tenant = simulator.CreateTenant().Otherwise(r => SimStep.Delay(CallDelay, SimulatedExperiment.Respond(r)));
-            var experimentId = await SimulatedExperiment.CreateAsync(client.Services.GetRequiredService<ExperimentService>(),
+            var experimentId = await SimulatedExperiment.CreateAsync(client.Services,
                 SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
             var iterations = client.Services.GetRequiredService<IterationService>();
-            var started = await iterations.StartAsync(experimentId, cts.Token);
+            var started = await iterations.StartAsync(await TestActors.OwnerOnAsync(client.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+                experimentId, cts.Token);
             Assert.Null(started.Error);
             var iterationId = started.IterationId!.Value;
 

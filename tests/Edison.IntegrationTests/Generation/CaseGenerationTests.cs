@@ -9,6 +9,8 @@ using Edison.Core.Llm;
 using Edison.IntegrationTests.Datasets;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Generation;
 
@@ -74,7 +76,8 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
             : Batch([unique[0], .. unique.Skip(45).Take(6)]));
 
         var (runId, run) = await GenerateAsync(tenant, 50, cts.Token);
-        var accepted = await Generation.AcceptAsync(runId, null, "Synthetic support", cts.Token);
+        var accepted = await Generation.AcceptAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token),
+            runId, null, "Synthetic support", cts.Token);
 
         Assert.Equal((GenerationStatus.Review, 2, 50), (run.Status, run.Rounds, run.UniqueCases));
         Assert.StartsWith("50 unique cases after 2 rounds; 7 dropped.", run.Outcome, StringComparison.Ordinal);
@@ -94,13 +97,16 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
         var (runId, _) = await GenerateAsync(tenant, 5, cts.Token);
         var cases = await Generation.GetCasesAsync(runId, cts.Token);
 
-        var discarded = await Generation.DiscardAsync(runId, [cases[0].Id, cases[1].Id], cts.Token);
-        var edited = await Generation.EditAsync(runId, cases[2].Id, new CaseInput(new Dictionary<string, JsonElement>
+        var discarded = await Generation.DiscardAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token),
+            runId, [cases[0].Id, cases[1].Id], cts.Token);
+        var edited = await Generation.EditAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token),
+            runId, cases[2].Id, new CaseInput(new Dictionary<string, JsonElement>
         {
             ["question"] = JsonSerializer.SerializeToElement("Edited by a person"),
             ["email"] = JsonSerializer.SerializeToElement("a@example.com"),
         }, "Reply kindly", ["edited"], "hard"), cts.Token);
-        var accepted = await Generation.AcceptAsync(runId, null, null, cts.Token);
+        var accepted = await Generation.AcceptAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token),
+            runId, null, null, cts.Token);
 
         Assert.Equal((2, true, 3), (discarded, edited, accepted.Accepted));
         var dataset = await fixture.Services.GetRequiredService<DatasetReader>().GetCasesAsync(accepted.DatasetId!.Value, null, cts.Token);
@@ -125,13 +131,15 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
             return SimStep.Delay(TimeSpan.FromSeconds(1), Batch(unique.Skip(10).ToList()));
         });
         var projectId = await fixture.ProjectAsync(cts.Token);
-        var runId = await Generation.StartAsync(await RequestAsync(projectId, tenant, 20, cts.Token), cts.Token);
+        var runId = await Generation.StartAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            await RequestAsync(projectId, tenant, 20, cts.Token), cts.Token);
 
         var running = Generation.RunAsync(runId, cts.Token);
         await secondRoundStarted.Task.WaitAsync(cts.Token);
-        Assert.True(await Generation.CancelAsync(runId, cts.Token));
+        Assert.True(await Generation.CancelAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), runId, cts.Token));
         await running.WaitAsync(cts.Token);
-        var accept = await Generation.AcceptAsync(runId, null, "never", cts.Token);
+        var accept = await Generation.AcceptAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token),
+            runId, null, "never", cts.Token);
 
         var run = (await Generation.GetAsync(runId, cts.Token))!;
         Assert.Equal((GenerationStatus.Cancelled, 1, 10), (run.Status, run.Rounds, run.UniqueCases));
@@ -154,7 +162,8 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
             await blocker.ExecuteAsync(new CommandDefinition("SELECT 1 FROM generated_cases WHERE run_id = @runId FOR UPDATE",
                 new { runId }, transaction, cancellationToken: cts.Token));
             using var acceptCts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Generation.AcceptAsync(runId, null, "half", acceptCts.Token));
+            var owner = await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.GenerationRun, runId, cts.Token);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Generation.AcceptAsync(owner, runId, null, "half", acceptCts.Token));
         }
 
         Assert.Equal((0L, 0L, 0L), await fixture.CountsAsync(projectId, cts.Token));
@@ -165,7 +174,8 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
     private async Task<(Guid RunId, GenerationRun Run)> GenerateAsync(SimTenant tenant, int count, CancellationToken cancellationToken)
     {
         var projectId = await fixture.ProjectAsync(cancellationToken);
-        var runId = await Generation.StartAsync(await RequestAsync(projectId, tenant, count, cancellationToken), cancellationToken);
+        var runId = await Generation.StartAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken),
+            await RequestAsync(projectId, tenant, count, cancellationToken), cancellationToken);
         Assert.Contains(fixture.Jobs.Requests, j => j.JobType == DatasetJobs.GenerateCases && j.Data[DatasetJobs.Keys.GenerationRunId] == runId.ToString());
         await Generation.RunAsync(runId, cancellationToken);
         return (runId, (await Generation.GetAsync(runId, cancellationToken))!);
@@ -174,7 +184,7 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
     private async Task<GenerationRequest> RequestAsync(Guid projectId, SimTenant tenant, int count, CancellationToken cancellationToken)
     {
         var credentials = fixture.Services.GetRequiredService<CredentialService>();
-        var change = await credentials.CreateAsync(projectId,
+        var change = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken), projectId,
             new CredentialDraft("Simulator", ProviderKinds.OpenAICompatible, fixture.Simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey), cancellationToken);
         Assert.True(change.Succeeded, change.Error);
         return new GenerationRequest

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Edison.Core.Experiments;
 using Edison.Core.Judging;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
@@ -56,7 +55,7 @@ public sealed partial class JudgeInjectionTests(CoreFixture fixture) : IClassFix
         {
             CasesJsonl = string.Join('\n', Answers.Keys.Select(k => $$"""{"question": "{{k}}"}""")),
         };
-        var experimentId = await SimulatedExperiment.CreateAsync(services.GetRequiredService<ExperimentService>(), draft, cancellationToken);
+        var experimentId = await SimulatedExperiment.CreateAsync(services, draft, cancellationToken);
         var iterationId = await IterationDriver.RunAsync(services, experimentId, cancellationToken);
         return await IterationDriver.ScoresByQuestionAsync(fixture.Database.DataSource, iterationId, cancellationToken);
     }

@@ -6,6 +6,7 @@ using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
 
 namespace Edison.IntegrationTests.Llm;
 
@@ -38,9 +39,10 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Reply("OK"));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, BedrockDraft(tenant), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, BedrockDraft(tenant), cts.Token);
 
-        var result = await Credentials.TestConnectionAsync(projectId, id, null, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
 
         Assert.True(result.Ok, result.Error);
         var request = Assert.Single(tenant.Requests);
@@ -75,10 +77,12 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, VertexDraft(tenant), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, VertexDraft(tenant), cts.Token);
 
-        var first = await Credentials.TestConnectionAsync(projectId, id, null, cts.Token);
-        var second = await Credentials.TestConnectionAsync(projectId, id, null, cts.Token);
+        var first = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
+        var second = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
 
         Assert.True(first.Ok && second.Ok, first.Error ?? second.Error);
         Assert.Equal(2, tenant.Requests.Count);
@@ -103,7 +107,7 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
         {
             ApiKey = CloudKeys.ServiceAccountJson(stranger, fixture.Simulator).Replace(stranger.ApiKey, "nobody", StringComparison.Ordinal),
         };
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, draft, cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, draft, cts.Token);
 
         var result = await fixture.Services.GetRequiredService<LlmGateway>().CompleteAsync(
             new LlmCallSpec(projectId, id, "google/gemini-2.5-flash", "test"), GatewayCalls.Prompt("hi"), null, cts.Token);
@@ -161,10 +165,11 @@ public sealed class CloudCredentialTests(CoreFixture fixture) : IClassFixture<Co
             Settings = new Dictionary<string, string> { ["project"] = "my-gcp-project", ["location"] = "europe-west4" },
         };
 
-    private static async Task AssertRefusedAsync(CredentialService credentials, Guid projectId, CredentialDraft draft, string expected,
+    private async Task AssertRefusedAsync(CredentialService credentials, Guid projectId, CredentialDraft draft, string expected,
         CancellationToken cancellationToken)
     {
-        var change = await credentials.CreateAsync(projectId, draft, cancellationToken);
+        var change = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cancellationToken),
+            projectId, draft, cancellationToken);
         Assert.False(change.Succeeded);
         Assert.Contains(expected, change.Error, StringComparison.OrdinalIgnoreCase);
     }

@@ -5,6 +5,7 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
 
 namespace Edison.IntegrationTests.Llm;
 
@@ -22,7 +23,7 @@ public sealed class CredentialSecrecyTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Reply("from host two"));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
 
         using var second = await fixture.StartHostAsync([], cts.Token);
         try
@@ -60,12 +61,16 @@ public sealed class CredentialSecrecyTests(CoreFixture fixture) : IClassFixture<
         var second = fixture.Simulator.CreateTenant().Enqueue(SimStep.Status(401));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var name = $"Secrecy {Guid.NewGuid():N}";
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, first, name), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, first, name), cts.Token);
 
-        Assert.True((await Credentials.TestConnectionAsync(projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
-        Assert.True((await Credentials.RotateAsync(projectId, id, second.ApiKey, cts.Token)).Succeeded);
-        Assert.False((await Credentials.TestConnectionAsync(projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
-        Assert.True((await Credentials.DisableAsync(projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
+        Assert.True((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, second.ApiKey, cts.Token)).Succeeded);
+        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, SimulatedExperiment.Model, cts.Token)).Ok);
+        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var summaries = await Credentials.ListAsync(projectId, cts.Token);
         var summaryJson = JsonSerializer.Serialize(summaries);
 

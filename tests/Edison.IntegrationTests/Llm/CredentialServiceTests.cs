@@ -1,5 +1,4 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
@@ -25,7 +24,7 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var tenant = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var valid = CredentialScenario.Draft(fixture.Simulator, tenant, "Taken");
-        await CredentialScenario.CreateAsync(Credentials, projectId, valid, cts.Token);
+        await CredentialScenario.CreateAsync(fixture.Services, projectId, valid, cts.Token);
 
         await AssertRefusedAsync(valid with { Name = "taken" }, "already has a credential named");
         await AssertRefusedAsync(valid with { Name = "  " }, "name");
@@ -40,7 +39,8 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
 
         async Task AssertRefusedAsync(CredentialDraft draft, string expected)
         {
-            var change = await Credentials.CreateAsync(projectId, draft, cts.Token);
+            var change = await Credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+                projectId, draft, cts.Token);
             Assert.False(change.Succeeded);
             Assert.Null(change.Id);
             Assert.Contains(expected, change.Error, StringComparison.OrdinalIgnoreCase);
@@ -54,7 +54,7 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var tenant = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
 
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, tenant, " Sim "), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant, " Sim "), cts.Token);
 
         var summary = Assert.Single(await Credentials.ListAsync(projectId, cts.Token));
         Assert.Equal(id, summary.Id);
@@ -77,11 +77,14 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Status(401), SimStep.Reply("OK"), SimStep.Reply("OK again"));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
-        Assert.False((await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token)).Ok);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
+        Assert.False((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token)).Ok);
 
-        var result = await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token);
-        var again = await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
+        var again = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.True(result.Ok, result.Error);
         Assert.Null(result.Error);
@@ -109,9 +112,10 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant().Enqueue(SimStep.Status(401));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
 
-        var result = await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.False(result.Ok);
         Assert.Contains("refused the API key", result.Error, StringComparison.Ordinal);
@@ -128,10 +132,12 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
         var draft = new CredentialDraft("Nowhere", ProviderKinds.OpenAICompatible, $"http://127.0.0.1:{FreePort.Next()}/v1", "sk-nobody-listens");
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, draft, cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, draft, cts.Token);
 
-        var noModel = await Credentials.TestConnectionAsync(projectId, id, null, cts.Token);
-        var result = await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token);
+        var noModel = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.False(noModel.Ok);
         Assert.Contains("Name a model", noModel.Error, StringComparison.Ordinal);
@@ -147,11 +153,14 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var before = fixture.Simulator.CreateTenant();
         var after = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, before), cts.Token);
-        Assert.True((await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token)).Ok);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, before), cts.Token);
+        Assert.True((await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token)).Ok);
 
-        var change = await Credentials.RotateAsync(projectId, id, after.ApiKey, cts.Token);
-        var result = await Credentials.TestConnectionAsync(projectId, id, "gpt-4o-mini", cts.Token);
+        var change = await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, after.ApiKey, cts.Token);
+        var result = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "gpt-4o-mini", cts.Token);
 
         Assert.True(change.Succeeded, change.Error);
         Assert.True(result.Ok, result.Error);
@@ -162,9 +171,10 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         var summary = await Credentials.GetAsync(projectId, id, cts.Token);
         Assert.Equal(after.ApiKey[^4..], summary?.KeyLast4);
         Assert.NotNull(summary?.RotatedAt);
-        Assert.Equal(["credential.create", "credential.rotate"], (await AuditAsync(id, cts.Token)).Select(a => a.Action));
+        Assert.Equal(["credential.create", "credential.test", "credential.rotate", "credential.test"], (await AuditAsync(id, cts.Token)).Select(a => a.Action));
         Assert.Empty(await CredentialScenario.RowsContainingAsync(fixture.Database.DataSource, before.ApiKey, cts.Token));
-        Assert.False((await Credentials.RotateAsync(projectId, id, "tiny", cts.Token)).Succeeded);
+        Assert.False((await Credentials.RotateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, "tiny", cts.Token)).Succeeded);
     }
 
     [Fact]
@@ -173,12 +183,14 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant();
         var projectId = await CredentialScenario.ProjectAsync(fixture.Database.DataSource, cts.Token);
-        var id = await CredentialScenario.CreateAsync(Credentials, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
+        var id = await CredentialScenario.CreateAsync(fixture.Services, projectId, CredentialScenario.Draft(fixture.Simulator, tenant), cts.Token);
         var spec = new LlmCallSpec(projectId, id, SimulatedExperiment.Model, "test") { BypassCache = true };
 
-        Assert.True((await Credentials.DisableAsync(projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.DisableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var disabled = await Gateway.CompleteAsync(spec, GatewayCalls.Prompt("hi"), null, cts.Token);
-        Assert.True((await Credentials.EnableAsync(projectId, id, cts.Token)).Succeeded);
+        Assert.True((await Credentials.EnableAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
         var enabled = await Gateway.CompleteAsync(spec, GatewayCalls.Prompt("hi"), null, cts.Token);
 
         Assert.False(disabled.Succeeded);
@@ -200,11 +212,12 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant();
         var draft = SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 1);
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(), draft, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
         var (projectId, id) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cts.Token);
 
-        var tested = await Credentials.TestConnectionAsync(projectId, id, null, cts.Token);
-        var refused = await Credentials.DeleteAsync(projectId, id, cts.Token);
+        var tested = await Credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, null, cts.Token);
+        var refused = await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token);
         Assert.True(tested.Ok, tested.Error);
         Assert.Equal(SimulatedExperiment.Model, tested.Model); // the model config's model, not the judge's
         Assert.False(refused.Succeeded);
@@ -217,13 +230,14 @@ public sealed class CredentialServiceTests(CoreFixture fixture) : IClassFixture<
                 cancellationToken: cts.Token));
         }
 
-        var deleted = await Credentials.DeleteAsync(projectId, id, cts.Token);
+        var deleted = await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token), projectId, id, cts.Token);
         Assert.True(deleted.Succeeded, deleted.Error);
         Assert.Null(await Credentials.GetAsync(projectId, id, cts.Token));
         var audit = (await AuditAsync(id, cts.Token)).Last();
         Assert.Equal("credential.delete", audit.Action);
         Assert.Null(audit.After);
-        Assert.False((await Credentials.DeleteAsync(projectId, id, cts.Token)).Succeeded);
+        Assert.False((await Credentials.DeleteAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, id, cts.Token)).Succeeded);
     }
 
     private async Task<List<(string Action, string? Before, string? After)>> AuditAsync(Guid id, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
 
 namespace Edison.IntegrationTests.Llm;
 
@@ -39,11 +40,13 @@ public sealed class LiveProviderTests(CoreFixture fixture) : IClassFixture<CoreF
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var credentials = fixture.Services.GetRequiredService<CredentialService>();
         var projectId = await fixture.Services.GetRequiredService<ExperimentService>().DefaultProjectIdAsync(cts.Token);
-        var created = await credentials.CreateAsync(projectId, new CredentialDraft($"live {provider}", provider, baseUrl, apiKey), cts.Token);
+        var created = await credentials.CreateAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, new CredentialDraft($"live {provider}", provider, baseUrl, apiKey), cts.Token);
         Assert.True(created.Succeeded, created.Error);
         var credentialId = created.Id!.Value;
 
-        var test = await credentials.TestConnectionAsync(projectId, credentialId, model, cts.Token);
+        var test = await credentials.TestConnectionAsync(await TestActors.OwnerOfAsync(fixture.Services, projectId, cts.Token),
+            projectId, credentialId, model, cts.Token);
         Assert.True(test.Ok, test.Error);
 
         var gateway = fixture.Services.GetRequiredService<LlmGateway>();
@@ -70,7 +73,7 @@ public sealed class LiveProviderTests(CoreFixture fixture) : IClassFixture<CoreF
     private async Task RunOneLoopIterationAsync(Guid credentialId, string model, CancellationToken cancellationToken)
     {
         var services = fixture.Services;
-        var (experimentId, errors) = await services.GetRequiredService<ExperimentService>().CreateAsync(new ExperimentDefinition
+        var (experimentId, errors) = await services.GetRequiredService<ExperimentService>().CreateAsync(await TestActors.OwnerAsync(services, cancellationToken), new ExperimentDefinition
         {
             Name = $"Live loop {model}",
             Goal = "Name the capital city of the given country in one word.",

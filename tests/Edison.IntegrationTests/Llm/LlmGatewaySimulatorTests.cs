@@ -1,5 +1,4 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
@@ -162,7 +161,7 @@ public sealed class LlmGatewaySimulatorTests(CoreFixture fixture) : IClassFixtur
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant();
         var draft = SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 1) with { BaseUrl = $"http://127.0.0.1:{FreePort.Next()}/v1" };
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(), draft, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
         var (projectId, credentialId) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cts.Token);
         var spec = new LlmCallSpec(projectId, credentialId, SimulatedExperiment.Model, "test") { ExperimentId = experimentId };
 
@@ -267,7 +266,7 @@ public sealed class LlmGatewaySimulatorTests(CoreFixture fixture) : IClassFixtur
 
     private async Task<LlmCallSpec> SpecAsync(SimTenant tenant, CancellationToken cancellationToken)
     {
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 1), cancellationToken);
         var (projectId, credentialId) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cancellationToken);
         return new LlmCallSpec(projectId, credentialId, SimulatedExperiment.Model, "test") { ExperimentId = experimentId };

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
@@ -330,7 +329,7 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
 
     private async Task<LlmCallSpec> SpecAsync(string provider, SimTenant tenant, CancellationToken cancellationToken)
     {
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 1), cancellationToken);
         var (projectId, _) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cancellationToken);
         var adapter = Adapter.For(provider);

@@ -2,7 +2,6 @@ extern alias web;
 using System.Net;
 using System.Text.RegularExpressions;
 using Edison.Core;
-using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Security;
 using Edison.IntegrationTests.Support;
@@ -92,8 +91,7 @@ public sealed partial class TracedLoopFixture : IAsyncLifetime
     /// <summary>An experiment in the default project whose model and judge are <paramref name="tenant"/> (its key stored
     /// as the credential's key).</summary>
     public Task<Guid> CreateExperimentAsync(SimTenant tenant, int cases, CancellationToken cancellationToken) =>
-        SimulatedExperiment.CreateAsync(Web.Services.GetRequiredService<ExperimentService>(),
-            SimulatedExperiment.Draft(Simulator, tenant, cases), cancellationToken);
+        SimulatedExperiment.CreateAsync(Web.Services, SimulatedExperiment.Draft(Simulator, tenant, cases), cancellationToken);
 
     /// <summary>
     /// Presses "Start" on the experiment page, as a person does (antiforgery token from the page), with

@@ -1,10 +1,11 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Persistence;
 
@@ -86,9 +87,9 @@ public sealed class ChunkExecutorIdempotencyTests(CoreFixture fixture) : IClassF
 
     private async Task<Chunk> PrepareChunkAsync(SimTenant tenant, CancellationToken cancellationToken)
     {
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cancellationToken);
-        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(experimentId, cancellationToken);
+        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cancellationToken), experimentId, cancellationToken);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
 

@@ -8,6 +8,7 @@ using Edison.IntegrationTests.ClosedLoop;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.ReadModels;
 
@@ -28,10 +29,11 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         var tenant = fixture.Simulator.CreateTenant().Otherwise(ClosedLoopScenario.Respond);
         var projectId = await experiments.DefaultProjectIdAsync(cts.Token);
         var credential = await services.GetRequiredService<CredentialService>()
-            .CreateAsync(projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
-        var (experimentId, _) = await experiments.CreateAsync(
+            .CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
+                projectId, ClosedLoopScenario.Credential(fixture.Simulator, tenant), cts.Token);
+        var (experimentId, _) = await experiments.CreateAsync(await TestActors.OwnerAsync(services, cts.Token),
             ClosedLoopScenario.Definition(credential.Id!.Value, Cases, ReviewModes.EveryIteration, new StopRules { MaxIterations = 3 }), cts.Token);
-        var started = await services.GetRequiredService<IterationService>().StartAsync(experimentId!.Value, cts.Token);
+        var started = await services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(services, ResourceKinds.Experiment, experimentId!.Value, cts.Token), experimentId!.Value, cts.Token);
         var iterationId = started.IterationId!.Value;
 
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
@@ -85,14 +87,16 @@ public sealed class ReadModelQueriesTests(WorkerLoopFixture fixture) : IClassFix
         Assert.NotEmpty(suggestion.Steps);
         Assert.Equal([ClosedLoopScenario.Criterion], suggestion.TargetCriteria);
 
-        var decision = await services.GetRequiredService<ReviewService>().ApproveAsync(pending.Id, null, "", null, cts.Token);
+        var decision = await services.GetRequiredService<ReviewService>().ApproveAsync(await TestActors.OwnerAsync(services, cts.Token),
+            pending.Id, "", null, cts.Token);
         Assert.True(decision.Accepted, decision.Error);
         overview = (await overviews.GetAsync(experimentId.Value, cts.Token))!;
         Assert.Equal([1, 2], overview.Versions.Select(v => v.Version));
-        Assert.Equal("Approved by a reviewer", overview.Versions[1].Origin);
+        Assert.Equal("Approved by Test actor", overview.Versions[1].Origin);
         Assert.Equal(1, overview.Versions[1].ParentVersion);
         Assert.Equal(2, overview.Iterations[^1].Version);
         Assert.Empty(overview.PendingSuggestions);
-        await services.GetRequiredService<IterationService>().CancelAsync(decision.NextIterationId!.Value, cts.Token);
+        await services.GetRequiredService<IterationService>().CancelAsync(await TestActors.OwnerAsync(services, cts.Token),
+            decision.NextIterationId!.Value, cts.Token);
     }
 }

@@ -5,6 +5,8 @@ using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Refining;
 
@@ -208,7 +210,7 @@ public sealed class RefinerPipelineTests(CoreFixture fixture) : IClassFixture<Co
     private async Task<RefinerCall> CallAsync(SimTenant tenant, CancellationToken cancellationToken)
     {
         var spec = await GatewayCalls.SpecAsync(fixture, tenant, null, cancellationToken);
-        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(spec.ExperimentId!.Value, cancellationToken);
+        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, spec.ExperimentId!.Value, cancellationToken), spec.ExperimentId!.Value, cancellationToken);
         Assert.Null(started.Error);
         return new RefinerCall(spec.ProjectId, spec.CredentialId, spec.Model, spec.ExperimentId.Value, started.IterationId!.Value,
             $"refine:{started.IterationId}:1");

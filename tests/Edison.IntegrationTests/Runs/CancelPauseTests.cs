@@ -7,6 +7,7 @@ using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -32,8 +33,9 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
             SimulatedExperiment.IsJudgeCall(r) || fast.Contains(SimulatedExperiment.CaseNumber(r))
                 ? SimulatedExperiment.Respond(r)
                 : SimStep.Delay(slow, SimulatedExperiment.Answer(r)));
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         await Poll.UntilAsync("the fast outputs and eight slow calls in flight",
@@ -42,7 +44,7 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
             x => x.Outputs == fast.Length && x.Slow >= 8, cts.Token);
 
         var cancelledAt = DateTimeOffset.UtcNow;
-        Assert.True(await Iterations.CancelAsync(iterationId, cts.Token));
+        Assert.True(await Iterations.CancelAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), iterationId, cts.Token));
         // Past the slow calls' answer time: a call that was not aborted would have been stored by now.
         await Task.Delay(slow + TimeSpan.FromSeconds(2), cts.Token);
 
@@ -72,15 +74,16 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
         var slow = TimeSpan.FromSeconds(3);
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r =>
             SimulatedExperiment.IsJudgeCall(r) ? SimulatedExperiment.Respond(r) : SimStep.Delay(slow, SimulatedExperiment.Answer(r)));
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         // The chunk runs four calls at a time.
         await Poll.UntilAsync("four model calls in flight", _ => Task.FromResult(tenant.Requests.Count), n => n >= 4, cts.Token);
 
         var pausedAt = DateTimeOffset.UtcNow;
-        Assert.True(await Iterations.PauseAsync(iterationId, cts.Token));
+        Assert.True(await Iterations.PauseAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), iterationId, cts.Token));
         var inFlight = tenant.Requests.Count;
         await Poll.UntilAsync("the calls in flight to finish", ct => CountAsync(fixture.Database.DataSource, OutputsSql, iterationId, ct),
             n => n == inFlight, cts.Token);
@@ -93,7 +96,7 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
         Assert.Equal(inFlight, await CountAsync(fixture.Database.DataSource, OutputsSql, iterationId, cts.Token));
         Assert.Equal(IterationStatus.Executing, (await Iterations.GetAsync(iterationId, cts.Token))!.Status);
 
-        Assert.True(await Iterations.ResumeAsync(iterationId, cts.Token));
+        Assert.True(await Iterations.ResumeAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), iterationId, cts.Token));
         var view = await IterationAssertions.WaitUntilFinishedAsync(Iterations, iterationId, cts.Token);
 
         Assert.Equal(IterationStatus.Completed, view.Status);

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -16,7 +17,7 @@ public sealed class ChunkExecutorModelSettingsTests(CoreFixture fixture) : IClas
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Answer);
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 3), cts.Token);
         await using (var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token))
         {
@@ -26,7 +27,7 @@ public sealed class ChunkExecutorModelSettingsTests(CoreFixture fixture) : IClas
                 """, new { experimentId }, cancellationToken: cts.Token));
         }
 
-        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(experimentId, cts.Token);
+        var started = await fixture.Services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token);
         Assert.Null(started.Error);
         await fixture.Services.GetRequiredService<IterationCoordinator>().AdvanceAsync(started.IterationId!.Value, cts.Token);
         var request = Assert.Single(fixture.Jobs.Requests, r =>

@@ -4,6 +4,8 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -114,8 +116,9 @@ public sealed class JudgeStructuredOutputTests(WorkerLoopFixture fixture, ITestO
 
     private async Task<(IterationView View, Guid IterationId)> RunAsync(SimTenant tenant, CancellationToken cancellationToken)
     {
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cancellationToken);
-        var started = await Iterations.StartAsync(experimentId, cancellationToken);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cancellationToken);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cancellationToken),
+            experimentId, cancellationToken);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         IterationView? view = null;

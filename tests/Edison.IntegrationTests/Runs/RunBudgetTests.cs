@@ -6,6 +6,8 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -23,7 +25,7 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 4), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 4), cts.Token);
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, 5m, cts.Token);
 
         var estimate = await Iterations.EstimateAsync(experimentId, cts.Token);
@@ -48,7 +50,7 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
         var draft = SimulatedExperiment.Draft(fixture.Simulator, tenant, 2) with { Model = "mystery-model" };
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, draft, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
 
         var estimate = await Iterations.EstimateAsync(experimentId, cts.Token);
 
@@ -64,12 +66,13 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 5), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 5), cts.Token);
         var estimate = (await Iterations.EstimateAsync(experimentId, cts.Token))!;
         var budget = decimal.Round(estimate.TotalUsd / 2, 6);
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, budget, cts.Token);
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.IterationId);
         Assert.Equal($"The run did not start: it would cost about {BudgetGuard.Usd(estimate.TotalUsd)}, but $0.00 of the {BudgetGuard.Usd(budget)} "
@@ -81,7 +84,8 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
         Assert.Empty(tenant.Requests);
 
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, estimate.TotalUsd, cts.Token);
-        Assert.Null((await Iterations.StartAsync(experimentId, cts.Token)).Error);
+        Assert.Null((await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token)).Error);
     }
 
     [Fact]
@@ -95,7 +99,7 @@ public sealed class RunBudgetTests(CoreFixture fixture) : IClassFixture<CoreFixt
         var experiments = services.GetRequiredService<ExperimentService>();
         var iterations = services.GetRequiredService<IterationService>();
         var tenant = fixture.Simulator.CreateTenant();
-        var experimentId = await SimulatedExperiment.CreateAsync(experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
         var estimate = (await iterations.EstimateAsync(experimentId, cts.Token))!;
         var budget = decimal.Round(estimate.TotalUsd, 6, MidpointRounding.ToPositiveInfinity);
         await SetBudgetAsync(fixture.Database.DataSource, experimentId, budget, cts.Token);

@@ -9,6 +9,7 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -34,7 +35,7 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
                 3 => SimStep.Reply("", finishReason: "content_filter"),
                 _ => SimulatedExperiment.Answer(r),
             });
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 5), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 5), cts.Token);
 
         var iterationId = await IterationDriver.RunAsync(fixture.Services, experimentId, cts.Token);
 
@@ -54,7 +55,7 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r => r.SchemaName == AnswerSchema
             ? SimStep.ReplyJson(new { answer = $"answer-{SimulatedExperiment.CaseNumber(r)}" })
             : SimulatedExperiment.Respond(r));
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 3), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 3), cts.Token);
         await SetOutputShapeAsync(experimentId, cts.Token);
 
         var iterationId = await IterationDriver.RunAsync(fixture.Services, experimentId, cts.Token);
@@ -80,9 +81,9 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 1), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 1), cts.Token);
         var services = fixture.Services;
-        var iterationId = (await services.GetRequiredService<IterationService>().StartAsync(experimentId, cts.Token)).IterationId!.Value;
+        var iterationId = (await services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token), experimentId, cts.Token)).IterationId!.Value;
         var coordinator = services.GetRequiredService<IterationCoordinator>();
         var progress = services.GetRequiredService<WorkProgress>();
         await coordinator.AdvanceAsync(iterationId, cts.Token);
@@ -117,7 +118,7 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         const int Cases = 4;
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
         var bus = fixture.Services.GetRequiredService<IEventBus>();
         var received = new ConcurrentQueue<ExperimentEvent>();
         using var listening = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);

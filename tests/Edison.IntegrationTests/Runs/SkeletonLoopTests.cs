@@ -5,6 +5,8 @@ using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -24,9 +26,10 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         const int Cases = 5;
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
@@ -100,9 +103,10 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
             (true, 3) => SimStep.Malformed(),
             _ => SimulatedExperiment.Respond(r),
         });
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
@@ -147,7 +151,7 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
                 {"question": "question-2"}
                 """,
         };
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, draft, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
         // An edited prompt (version 2) now reads a variable that case 2 never had.
         await connection.ExecuteAsync(new CommandDefinition("""
@@ -155,7 +159,8 @@ public sealed class SkeletonLoopTests(WorkerLoopFixture fixture, ITestOutputHelp
             VALUES (gen_random_uuid(), @experimentId, 2, 'Answer in a {{ tone }} tone: {{ question }}', 'Ask for a tone')
             """, new { experimentId }, cancellationToken: cts.Token));
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
 
         Assert.Null(started.IterationId);
         Assert.NotNull(started.Error);

@@ -3,6 +3,8 @@ using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Runs;
 
@@ -20,9 +22,10 @@ public sealed class UnpricedModelLoopTests(WorkerLoopFixture fixture) : IClassFi
         const int Cases = 3;
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
         var draft = SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases) with { Model = "mystery-model" };
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, draft, cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, draft, cts.Token);
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         var view = await IterationAssertions.WaitUntilFinishedAsync(Iterations, iterationId, cts.Token);
@@ -42,9 +45,10 @@ public sealed class UnpricedModelLoopTests(WorkerLoopFixture fixture) : IClassFi
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(SimulatedExperiment.Respond);
-        var experimentId = await SimulatedExperiment.CreateAsync(Experiments, SimulatedExperiment.Draft(fixture.Simulator, tenant, 2), cts.Token);
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, 2), cts.Token);
 
-        var started = await Iterations.StartAsync(experimentId, cts.Token);
+        var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
+            experimentId, cts.Token);
         Assert.Null(started.Error);
         var view = await IterationAssertions.WaitUntilFinishedAsync(Iterations, started.IterationId!.Value, cts.Token);
 

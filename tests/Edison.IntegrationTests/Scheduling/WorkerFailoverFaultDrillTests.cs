@@ -1,5 +1,4 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;
@@ -41,11 +40,11 @@ public sealed class WorkerFailoverFaultDrillTests(ITestOutputHelper output)
             await Task.WhenAll(first.WaitHealthyAsync(cts.Token), second.WaitHealthyAsync(cts.Token));
             var tenant = simulator.CreateTenant().Otherwise(r =>
                 SimulatedExperiment.IsJudgeCall(r) ? SimulatedExperiment.Respond(r) : SimStep.Delay(ModelDelay, SimulatedExperiment.Answer(r)));
-            var experimentId = await SimulatedExperiment.CreateAsync(client.Services.GetRequiredService<ExperimentService>(),
+            var experimentId = await SimulatedExperiment.CreateAsync(client.Services,
                 SimulatedExperiment.Draft(simulator, tenant, Cases), cts.Token);
             var iterations = client.Services.GetRequiredService<IterationService>();
 
-            var started = await iterations.StartAsync(experimentId, cts.Token);
+            var started = await iterations.StartAsync(await TestActors.OwnerAsync(client.Services, cts.Token), experimentId, cts.Token);
             Assert.Null(started.Error);
             var iterationId = started.IterationId!.Value;
 

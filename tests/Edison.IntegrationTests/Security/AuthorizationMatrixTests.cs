@@ -48,6 +48,13 @@ public sealed partial class AuthorizationMatrixTests(SecureWebFixture web, ITest
             var (path, namesResource, realResource) = PathFor(page.AttributeRouteInfo?.Template ?? page.ViewEnginePath.TrimStart('/'), page.ViewEnginePath,
                 scenario, otherProject: false);
             var url = handler.Name is null ? path : $"{path}?handler={handler.Name}";
+            // A handler that acts on an iteration named in its form (pause, resume, cancel) gets the scenario's, as its page would post:
+            // Core checks that resource too, and an id that exists nowhere is answered 404.
+            if (handler.Parameters.Any(p => p.Name == "iterationId" && !path.Contains(scenario.IterationId.ToString(), StringComparison.Ordinal)))
+            {
+                url += $"{(url.Contains('?', StringComparison.Ordinal) ? '&' : '?')}iterationId={scenario.IterationId}";
+            }
+
             foreach (var role in Roles)
             {
                 var status = await CallAsync(scenario.Members[role], handler.HttpMethod, url, tokens, cts.Token);

@@ -1,3 +1,4 @@
+using Edison.Testing;
 using Dapper;
 using Edison.Core.Experiments;
 using Edison.Core.Security;
@@ -32,7 +33,8 @@ public sealed class OwnedProject
         var project = new OwnedProject { ProjectId = Guid.CreateVersion7(), Name = $"Project {Guid.NewGuid():N}"[..20] };
         (project.Owner, project.OwnerId) = await web.SignUpAsync($"project-owner-{Guid.NewGuid():N}@security.test", cancellationToken);
         var experiments = web.Factory.Services.GetRequiredService<ExperimentService>();
-        var (experimentId, errors) = await experiments.CreateAsync(new ExperimentDraft
+        var defaultOwner = await TestActors.OwnerAsync(web.Factory.Services, cancellationToken);
+        var (experimentId, errors) = await experiments.CreateAsync(defaultOwner, new ExperimentDraft
         {
             Name = "Owned", Goal = "Answer questions.", CriterionName = "Helpful", CriterionDescription = "Helps.",
             PromptTemplate = "Answer: {{ question }}", CasesJsonl = "{\"question\": \"What is 2+2?\"}\n{\"question\": \"What is 3+3?\"}",

@@ -32,10 +32,11 @@ public sealed class SecurityScenario
         var scenario = new SecurityScenario();
         var experiments = web.Factory.Services.GetRequiredService<ExperimentService>();
         scenario.ProjectId = await experiments.DefaultProjectIdAsync(cancellationToken);
-        scenario.ExperimentId = await CreateExperimentAsync(experiments, cancellationToken);
-        scenario.OtherProjectExperimentId = await CreateExperimentAsync(experiments, cancellationToken);
-
         await using var connection = await web.Database.DataSource.OpenConnectionAsync(cancellationToken);
+        var owner = new Actor(await connection.ExecuteScalarAsync<Guid>("SELECT id FROM users WHERE is_instance_owner"));
+        scenario.ExperimentId = await CreateExperimentAsync(experiments, owner, cancellationToken);
+        scenario.OtherProjectExperimentId = await CreateExperimentAsync(experiments, owner, cancellationToken);
+
         var otherProject = Guid.CreateVersion7();
         await connection.ExecuteAsync("INSERT INTO projects (id, name) VALUES (@otherProject, 'Other project')", new { otherProject });
         await connection.ExecuteAsync("UPDATE experiments SET project_id = @otherProject WHERE id = @id",
@@ -62,9 +63,9 @@ public sealed class SecurityScenario
         return scenario;
     }
 
-    private static async Task<Guid> CreateExperimentAsync(ExperimentService experiments, CancellationToken cancellationToken)
+    private static async Task<Guid> CreateExperimentAsync(ExperimentService experiments, Actor owner, CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(new ExperimentDraft
+        var (id, errors) = await experiments.CreateAsync(owner, new ExperimentDraft
         {
             Name = "Security matrix", Goal = "Answer questions.", CriterionName = "Helpful", CriterionDescription = "Helps.",
             PromptTemplate = "Answer: {{ question }}", CasesJsonl = "{\"question\": \"What is 2+2?\"}", BaseUrl = "http://127.0.0.1:9/v1",

@@ -1,7 +1,9 @@
 using Dapper;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
+using Edison.Testing;
 using Edison.Testing.Simulator;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Edison.IntegrationTests.Support;
@@ -21,10 +23,11 @@ internal static class CredentialScenario
     public static CredentialDraft Draft(ProviderSimulator simulator, SimTenant tenant, string name = "Simulator") =>
         new(name, ProviderKinds.OpenAICompatible, simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey);
 
-    public static async Task<Guid> CreateAsync(CredentialService credentials, Guid projectId, CredentialDraft draft,
-        CancellationToken cancellationToken)
+    /// <summary>Creates the credential as the project's shared test owner.</summary>
+    public static async Task<Guid> CreateAsync(IServiceProvider services, Guid projectId, CredentialDraft draft, CancellationToken cancellationToken)
     {
-        var change = await credentials.CreateAsync(projectId, draft, cancellationToken);
+        var owner = await TestActors.OwnerOfAsync(services, projectId, cancellationToken);
+        var change = await services.GetRequiredService<CredentialService>().CreateAsync(owner, projectId, draft, cancellationToken);
         Assert.True(change.Succeeded, change.Error);
         return change.Id!.Value;
     }

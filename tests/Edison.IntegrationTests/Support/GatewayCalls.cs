@@ -1,9 +1,7 @@
 using Dapper;
-using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Edison.IntegrationTests.Support;
 
@@ -14,7 +12,7 @@ internal static class GatewayCalls
     public static async Task<LlmCallSpec> SpecAsync(CoreFixture fixture, SimTenant tenant, int? requestsPerWindow,
         CancellationToken cancellationToken)
     {
-        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services.GetRequiredService<ExperimentService>(),
+        var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services,
             SimulatedExperiment.Draft(fixture.Simulator, tenant, cases: 1), cancellationToken);
         var (projectId, credentialId) = await SimulatedExperiment.CredentialAsync(fixture.Database.DataSource, experimentId, cancellationToken);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cancellationToken);

@@ -2,6 +2,8 @@ using Dapper;
 using Edison.Core.Judging;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
+using Edison.Testing;
+using Edison.Core.Security;
 
 namespace Edison.IntegrationTests.Support;
 
@@ -10,7 +12,7 @@ internal static class IterationDriver
 {
     public static async Task<Guid> RunAsync(IServiceProvider services, Guid experimentId, CancellationToken cancellationToken)
     {
-        var started = await services.GetRequiredService<IterationService>().StartAsync(experimentId, cancellationToken);
+        var started = await services.GetRequiredService<IterationService>().StartAsync(await TestActors.OwnerOnAsync(services, ResourceKinds.Experiment, experimentId, cancellationToken), experimentId, cancellationToken);
         Assert.Null(started.Error);
         var iterationId = started.IterationId!.Value;
         var coordinator = services.GetRequiredService<IterationCoordinator>();

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Edison.Core.Experiments;
+using Edison.Testing;
 using Edison.Testing.Simulator;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Edison.IntegrationTests.Support;
@@ -35,9 +37,11 @@ internal static partial class SimulatedExperiment
         JudgeModel = JudgeModel,
     };
 
-    public static async Task<Guid> CreateAsync(ExperimentService experiments, ExperimentDraft draft, CancellationToken cancellationToken)
+    /// <summary>Creates the experiment in the default project as that project's shared test owner.</summary>
+    public static async Task<Guid> CreateAsync(IServiceProvider services, ExperimentDraft draft, CancellationToken cancellationToken)
     {
-        var (id, errors) = await experiments.CreateAsync(draft, cancellationToken);
+        var owner = await TestActors.OwnerAsync(services, cancellationToken);
+        var (id, errors) = await services.GetRequiredService<ExperimentService>().CreateAsync(owner, draft, cancellationToken);
         Assert.True(id is not null, "The draft was refused: " + string.Join("; ", errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
         return id.Value;
     }

@@ -44,7 +44,7 @@ public sealed class IndexModel(CredentialService credentials) : PageModel
             }
         }
 
-        var result = await credentials.CreateAsync(projectId, new CredentialDraft(Form.Name, Form.Provider, Form.BaseUrl, Form.ApiKey)
+        var result = await credentials.CreateAsync(HttpContext.Actor(), projectId, new CredentialDraft(Form.Name, Form.Provider, Form.BaseUrl, Form.ApiKey)
         {
             Settings = settings.Count == 0 ? null : settings,
         }, cancellationToken);
@@ -66,7 +66,7 @@ public sealed class IndexModel(CredentialService credentials) : PageModel
     public async Task<IActionResult> OnPostTestAsync(Guid id, string? model, CancellationToken cancellationToken)
     {
         var projectId = ProjectId;
-        var result = await credentials.TestConnectionAsync(projectId, id, string.IsNullOrWhiteSpace(model) ? null : model.Trim(), cancellationToken);
+        var result = await credentials.TestConnectionAsync(HttpContext.Actor(), projectId, id, string.IsNullOrWhiteSpace(model) ? null : model.Trim(), cancellationToken);
         if (result.Ok)
         {
             Message = $"Connected: {result.Model} answered in {result.LatencyMs:N0} ms.";
@@ -81,21 +81,21 @@ public sealed class IndexModel(CredentialService credentials) : PageModel
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostRotateAsync(Guid id, string newKey, CancellationToken cancellationToken) =>
-        Done(await credentials.RotateAsync(ProjectId, id, newKey ?? "", cancellationToken),
+        Done(await credentials.RotateAsync(HttpContext.Actor(), ProjectId, id, newKey ?? "", cancellationToken),
             "The key was replaced; the old one is gone.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostDisableAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.DisableAsync(ProjectId, id, cancellationToken),
+        Done(await credentials.DisableAsync(HttpContext.Actor(), ProjectId, id, cancellationToken),
             "Disabled: calls through it fail until it is enabled again.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostEnableAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.EnableAsync(ProjectId, id, cancellationToken), "Enabled.");
+        Done(await credentials.EnableAsync(HttpContext.Actor(), ProjectId, id, cancellationToken), "Enabled.");
 
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken cancellationToken) =>
-        Done(await credentials.DeleteAsync(ProjectId, id, cancellationToken), "Deleted.");
+        Done(await credentials.DeleteAsync(HttpContext.Actor(), ProjectId, id, cancellationToken), "Deleted.");
 
     private RedirectToPageResult Done(CredentialChange change, string message)
     {

@@ -38,8 +38,8 @@ public sealed class IndexModel(PriceService prices) : PageModel
     {
         FormError = !ModelState.IsValid
             ? "Enter each price as a number, e.g. 0.15."
-            : await prices.SetAsync(Form.Provider, Form.Model, Form.InputPerMtok ?? -1, Form.OutputPerMtok ?? -1, Form.CachedInputPerMtok,
-                Form.Source, null, cancellationToken);
+            : await prices.SetAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.Provider, Form.Model,
+                Form.InputPerMtok ?? -1, Form.OutputPerMtok ?? -1, Form.CachedInputPerMtok, Form.Source, cancellationToken);
         if (FormError is not null)
         {
             Prices = await prices.ListAsync(cancellationToken);
