@@ -212,6 +212,7 @@ public sealed class ServiceAuthorizationTests(SecureWebFixture web) : IClassFixt
             _ when type == typeof(ProjectRole) => ProjectRole.Viewer,
             _ when type.IsEnum => Enum.GetValues(type).GetValue(0),
             _ when type == typeof(Stream) => new MemoryStream(),
+            _ when type == typeof(AuditFilter) => new AuditFilter(),
             _ when type == typeof(Rubric) => Rubric.SingleCriterion("Helpful", "Helps."),
             _ when type == typeof(ExperimentDraft) => new ExperimentDraft(),
             _ when type == typeof(ExperimentDefinition) => RuntimeHelpers.GetUninitializedObject(type),
