@@ -33,8 +33,18 @@ public sealed partial class IterationCoordinator
         _logger = logger;
     }
 
-    /// <summary>Advances the iteration as far as finished work allows.</summary>
-    public async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
+    /// <summary>Advances the iteration as far as finished work allows, re-scheduling any chunk of the current phase that misses rows.</summary>
+    public Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, true, cancellationToken);
+
+    /// <summary>
+    /// What a chunk job calls when it finishes: moves the iteration on once its phase is done, but does not list the phase's
+    /// missing chunks while it is not. Every chunk of a phase is scheduled when the phase starts and a crashed worker's chunks
+    /// are recovered by Quartz, so that listing (O(iteration) rows and one scheduling attempt per pending chunk) would only
+    /// repeat work per chunk, O(n²) over the iteration; the sweeper and the advance job still repair lost chunks.
+    /// </summary>
+    public Task AdvanceAfterChunkAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, false, cancellationToken);
+
+    private async Task AdvanceAsync(Guid iterationId, bool repair, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(iterationId, cancellationToken);
         if (state is null || IterationStatus.IsTerminal(state.Status) || state.IsPaused)
@@ -42,6 +52,7 @@ public sealed partial class IterationCoordinator
             return;
         }
 
+        var before = state.Status;
         if (state.Status == IterationStatus.Pending)
         {
             await TransitionAsync(state, IterationStatus.Pending, IterationStatus.Executing, cancellationToken);
@@ -53,7 +64,11 @@ public sealed partial class IterationCoordinator
             var (done, total) = await _progress.OutputsAsync(iterationId, cancellationToken);
             if (done < total)
             {
-                await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                if (repair || state.Status != before)
+                {
+                    await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                }
+
                 return;
             }
 
@@ -66,7 +81,12 @@ public sealed partial class IterationCoordinator
             var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
             if (done < total)
             {
-                await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                // Entering the phase (just transitioned) always schedules its chunks.
+                if (repair || state.Status != before)
+                {
+                    await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                }
+
                 return;
             }
 
@@ -133,13 +153,14 @@ public sealed partial class IterationCoordinator
 
     private async Task EnsureJudgeJobsAsync(Guid iterationId, CancellationToken cancellationToken)
     {
-        foreach (var (judgeConfigId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{from}",
+            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{modelRunId}:{from}",
                 new Dictionary<string, string>
                 {
                     [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
                     [WorkerJobs.Keys.JudgeConfigId] = judgeConfigId.ToString(),
+                    [WorkerJobs.Keys.ModelRunId] = modelRunId.ToString(),
                     [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 }, JobPriority.Chunk), cancellationToken);
