@@ -13,11 +13,13 @@ public sealed class PriceService
     private const decimal MaxPerMtok = 10_000m;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly PriceTable _table;
 
-    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time)
+    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time, PriceTable table)
     {
         _dataSource = dataSource;
         _time = time;
+        _table = table;
     }
 
     /// <summary>The price in force for each (provider, model), by provider then model.</summary>
@@ -75,6 +77,7 @@ public sealed class PriceService
                 source = string.IsNullOrWhiteSpace(source) ? "Set by an admin" : source.Trim(), today = now.UtcDateTime.Date, changedBy,
             }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        _table.Invalidate();
         return null;
     }
 }
