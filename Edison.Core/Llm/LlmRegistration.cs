@@ -35,16 +35,18 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LiveWorkerCount>();
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
-        builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<PriceTable>()));
         builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));
         builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("llm-rate-limits", tags: ["ready"]);
         builder.Services.AddSingleton<CredentialConcurrency>();
         builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
+        builder.Services.AddSingleton<CallKeyFlight>();
         builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),
             sp.GetRequiredService<CredentialLimitStore>(), sp.GetRequiredService<CredentialRateLimiter>(),
-            sp.GetRequiredService<CredentialConcurrency>(), sp.GetRequiredService<ITokenEstimator>()));
+            sp.GetRequiredService<CredentialConcurrency>(), sp.GetRequiredService<ITokenEstimator>(), sp.GetRequiredService<CallKeyFlight>()));
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
             sp.GetRequiredService<LlmGatewayGuards>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
