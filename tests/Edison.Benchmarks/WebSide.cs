@@ -20,6 +20,9 @@ internal sealed class WebSide : IAsyncDisposable
 
     public ExperimentService Experiments { get; }
 
+    /// The host's services, for what the benchmarks seed or publish as the web app or a worker would.
+    public IServiceProvider Services => _host.Services;
+
     public IterationService Iterations { get; }
 
     public static async Task<WebSide> StartAsync(string databaseConnectionString, string redisConnectionString, CancellationToken cancellationToken)
