@@ -78,6 +78,13 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Judging)
         {
+            // After a chunk, the judgments are counted first against the phase's known total; the exact total (a count over
+            // every output or pair of the iteration) is only needed once the phase may be done, never per chunk.
+            if (!repair && state.Status == before && await _progress.KnownJudgmentsBelowTotalAsync(iterationId, cancellationToken))
+            {
+                return;
+            }
+
             var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
             if (done < total)
             {

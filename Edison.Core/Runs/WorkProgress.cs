@@ -74,6 +74,21 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
         return (done, known.Total);
     }
 
+    /// <summary>
+    /// True when fewer judgments exist than a total counted in this process within <see cref="TotalReuse"/>: the phase is
+    /// certainly not done. False means "count exactly" (no recent total, or the count has reached it).
+    /// </summary>
+    public async Task<bool> KnownJudgmentsBelowTotalAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        if (!_judgmentTotals.TryGetValue(iterationId, out var known) || Stopwatch.GetElapsedTime(known.CountedAt) > TotalReuse)
+        {
+            return false;
+        }
+
+        var (done, total) = await JudgmentsForProgressAsync(iterationId, cancellationToken);
+        return done < total;
+    }
+
     private static readonly TimeSpan TotalReuse = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<Guid, (int Total, long CountedAt)> _judgmentTotals = new();
 
