@@ -37,8 +37,11 @@ public sealed class JudgeRunner
         _options = options;
     }
 
-    /// <summary>Judges the outputs (or pairs) with index [from, from + count) that this judge has not judged yet.</summary>
-    internal async Task JudgeChunkAsync(Guid iterationId, Guid judgeConfigId, int from, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Judges the outputs of one model run at case positions [from, from + count) (pointwise), or the pairs anchored on them
+    /// (pairwise), that this judge has not judged yet.
+    /// </summary>
+    internal async Task JudgeChunkAsync(Guid iterationId, Guid judgeConfigId, Guid modelRunId, int from, int count, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var judge = await connection.QuerySingleOrDefaultAsync<JudgeRow>(new CommandDefinition("""
@@ -57,22 +60,21 @@ public sealed class JudgeRunner
         var rubric = JsonSerializer.Deserialize<Rubric>(judge.Rubric, Json)!;
         if (judge.Kind == JudgeKinds.Pairwise)
         {
-            await JudgePairsAsync(connection, iterationId, judge, rubric, from, count, cancellationToken);
+            await JudgePairsAsync(connection, iterationId, judge, rubric, modelRunId, from, count, cancellationToken);
             return;
         }
 
         var safety = JsonSerializer.Deserialize<SafetyConfig>(judge.Safety, Json) ?? new SafetyConfig();
         var todo = (await connection.QueryAsync<JudgeItem>(new CommandDefinition($"""
-            WITH indexed AS ({WorkProgress.JudgeableOutputsSql})
+            WITH chunk AS ({WorkProgress.ChunkOutputsSql})
             SELECT o.id AS output_id, cv.input::text AS input, cv.expected_output, o.text AS output, o.tool_calls::text AS tool_calls
-            FROM indexed x
+            FROM chunk x
             JOIN outputs o ON o.id = x.output_id
             JOIN case_versions cv ON cv.case_id = o.case_id AND cv.version = o.case_version
-            WHERE x.idx >= @from AND x.idx < @from + @count
-              AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = o.id AND j.judge_config_id = @judgeConfigId
+            WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = o.id AND j.judge_config_id = @judgeConfigId
                               AND j.mode = 'pointwise' AND j.pair_key = '')
-            ORDER BY x.idx
-            """, new { iterationId, judgeConfigId, from, count }, cancellationToken: cancellationToken))).ToList();
+            ORDER BY x.position, x.sample
+            """, new { iterationId, judgeConfigId, modelRunId, from, count }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
         await IterationWatch.ForEachAsync(_dataSource, iterationId, todo, _options.Value.ChunkConcurrency,
@@ -82,27 +84,26 @@ public sealed class JudgeRunner
 
     private async Task PublishProgressAsync(Guid iterationId, JudgeRow judge, CancellationToken cancellationToken)
     {
-        var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
+        var (done, total) = await _progress.JudgmentsForProgressAsync(iterationId, cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(judge.ExperimentId, iterationId, ExperimentEvent.Progress, IterationStatus.Judging,
             done, total) { CostUsd = await _progress.CostAsync(iterationId, cancellationToken) }, cancellationToken);
     }
 
-    private async Task JudgePairsAsync(NpgsqlConnection connection, Guid iterationId, JudgeRow judge, Rubric rubric, int from, int count,
-        CancellationToken cancellationToken)
+    private async Task JudgePairsAsync(NpgsqlConnection connection, Guid iterationId, JudgeRow judge, Rubric rubric, Guid modelRunId, int from,
+        int count, CancellationToken cancellationToken)
     {
         var todo = (await connection.QueryAsync<PairItem>(new CommandDefinition($"""
-            WITH pairs AS ({WorkProgress.PairsSql})
+            WITH pairs AS ({WorkProgress.PairsSql(WorkProgress.ChunkFilter)})
             SELECT p.first_id, p.second_id, p.pair_key, cv.input::text AS input, a.text AS first_text, b.text AS second_text,
                    a.tool_calls::text AS first_tool_calls, b.tool_calls::text AS second_tool_calls
             FROM pairs p
             JOIN outputs a ON a.id = p.first_id
             JOIN outputs b ON b.id = p.second_id
             JOIN case_versions cv ON cv.case_id = a.case_id AND cv.version = a.case_version
-            WHERE p.idx >= @from AND p.idx < @from + @count
-              AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = p.first_id AND j.judge_config_id = @judgeConfigId
+            WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = p.first_id AND j.judge_config_id = @judgeConfigId
                               AND j.mode = 'pairwise' AND j.pair_key = p.pair_key)
-            ORDER BY p.idx
-            """, new { iterationId, judge.JudgeConfigId, from, count }, cancellationToken: cancellationToken))).ToList();
+            ORDER BY p.position, p.sample, p.pair_key
+            """, new { iterationId, judge.JudgeConfigId, modelRunId, from, count }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
         await IterationWatch.ForEachAsync(_dataSource, iterationId, todo, _options.Value.ChunkConcurrency,

@@ -83,6 +83,21 @@ public sealed partial class LlmGateway
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(messages);
+        if (spec.CallKey is null)
+        {
+            return await CallOnceAsync(spec, messages, options, send, textShown, firstTokenMs, cancellationToken);
+        }
+
+        // Two callers with one key would both miss the recorded-call check below and both pay: one at a time, and the
+        // second reuses what the first recorded.
+        await using var flight = await _guards.Flight.EnterAsync(spec.CallKey, cancellationToken);
+        return await CallOnceAsync(spec, messages, options, send, textShown, firstTokenMs, cancellationToken);
+    }
+
+    private async Task<LlmResult> CallOnceAsync(LlmCallSpec spec, IList<ChatMessage> messages, ChatOptions? options,
+        Func<IChatClient, CancellationToken, Task<ChatResponse>> send, Func<bool> textShown, Func<int?>? firstTokenMs,
+        CancellationToken cancellationToken)
+    {
         if (spec.CallKey is not null && await _calls.FindSucceededAsync(spec.CallKey, cancellationToken) is { } recorded)
         {
             return recorded;

@@ -36,7 +36,7 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<LocalRateLog>();
         builder.Services.AddSingleton<CredentialRateLimiter>();
         builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>(), sp.GetRequiredService<PriceTable>()));
         builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
         builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));
@@ -45,9 +45,10 @@ internal static class LlmRegistration
             sp.GetRequiredService<IOptions<LlmOptions>>()));
         builder.Services.AddSingleton<CredentialConcurrency>();
         builder.Services.AddSingleton<ITokenEstimator, TiktokenEstimator>();
+        builder.Services.AddSingleton<CallKeyFlight>();
         builder.Services.AddSingleton(sp => new LlmGatewayGuards(sp.GetRequiredService<ResponseCache>(),
             sp.GetRequiredService<CredentialLimitStore>(), sp.GetRequiredService<CredentialRateLimiter>(),
-            sp.GetRequiredService<CredentialConcurrency>(), sp.GetRequiredService<ITokenEstimator>()));
+            sp.GetRequiredService<CredentialConcurrency>(), sp.GetRequiredService<ITokenEstimator>(), sp.GetRequiredService<CallKeyFlight>()));
         builder.Services.AddSingleton(sp => new LlmGateway(sp.GetRequiredService<IChatClientFactory>(),
             sp.GetRequiredService<CredentialStore>(), sp.GetRequiredService<LlmCallStore>(), sp.GetRequiredService<PriceTable>(),
             sp.GetRequiredService<LlmGatewayGuards>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LlmOptions>>(),

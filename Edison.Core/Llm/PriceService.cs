@@ -15,12 +15,14 @@ public sealed class PriceService
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly ProjectAccess _access;
+    private readonly PriceTable _table;
 
-    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time, ProjectAccess access)
+    internal PriceService(NpgsqlDataSource dataSource, TimeProvider time, ProjectAccess access, PriceTable table)
     {
         _access = access;
         _dataSource = dataSource;
         _time = time;
+        _table = table;
     }
 
     /// <summary>The price in force for each (provider, model), by provider then model.</summary>
@@ -84,6 +86,7 @@ public sealed class PriceService
         await AuditLog.WriteAsync(connection, transaction, actor, projectId, "price.set", "model_price", id, null,
             new { provider, model, inputPerMtok, outputPerMtok, cachedInputPerMtok, source }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        _table.Invalidate();
         return null;
     }
 }

@@ -19,16 +19,33 @@ internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events)
     public async Task<bool> AllowsCallAsync(Guid experimentId, Guid iterationId, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(experimentId, _ => new Entry());
-        if (entry.ReadAt is null || Stopwatch.GetElapsedTime(entry.ReadAt.Value) > RefreshInterval)
+        // One caller refreshes a stale entry while the others go on with the figure they have (a first read is waited for):
+        // with 32 calls in flight, every one of them summing the experiment's calls at once was most of the guard's cost.
+        if (entry.ReadAt is null)
         {
-            var readAt = Stopwatch.GetTimestamp();
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var (budget, spent) = await connection.QuerySingleAsync<(decimal? Budget, decimal Spent)>(new CommandDefinition("""
-                SELECT (e.stop_rules ->> 'budgetUsd')::numeric,
-                       (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE experiment_id = e.id)
-                FROM experiments e WHERE e.id = @experimentId
-                """, new { experimentId }, cancellationToken: cancellationToken));
-            entry.Set(budget, spent, readAt);
+            await entry.Refreshing.WaitAsync(cancellationToken);
+            try
+            {
+                if (entry.ReadAt is null)
+                {
+                    await RefreshAsync(entry, experimentId, cancellationToken);
+                }
+            }
+            finally
+            {
+                entry.Refreshing.Release();
+            }
+        }
+        else if (Stopwatch.GetElapsedTime(entry.ReadAt.Value) > RefreshInterval && entry.Refreshing.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                await RefreshAsync(entry, experimentId, cancellationToken);
+            }
+            finally
+            {
+                entry.Refreshing.Release();
+            }
         }
 
         var (limit, spend) = entry.Read();
@@ -39,6 +56,18 @@ internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events)
 
         await StopAsync(experimentId, iterationId, b, cancellationToken);
         return false;
+    }
+
+    private async Task RefreshAsync(Entry entry, Guid experimentId, CancellationToken cancellationToken)
+    {
+        var readAt = Stopwatch.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (budget, spent) = await connection.QuerySingleAsync<(decimal? Budget, decimal Spent)>(new CommandDefinition("""
+            SELECT (e.stop_rules ->> 'budgetUsd')::numeric,
+                   (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE experiment_id = e.id)
+            FROM experiments e WHERE e.id = @experimentId
+            """, new { experimentId }, cancellationToken: cancellationToken));
+        entry.Set(budget, spent, readAt);
     }
 
     /// Counts a call this process just recorded (at <paramref name="recordedAt"/>, a Stopwatch timestamp) until the next
@@ -80,13 +109,20 @@ internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events)
     /// Dollars as people read them: cents always, sub-cent digits only when there are any.
     public static string Usd(decimal value) => "$" + value.ToString("0.00####", CultureInfo.InvariantCulture);
 
-    private sealed class Entry
+    private sealed class Entry : IDisposable
     {
         private readonly Lock _lock = new();
+
         private decimal? _budget;
         private decimal _spent;
 
         public long? ReadAt { get; private set; }
+
+        /// Held by the one caller reading the spend from the database.
+        public SemaphoreSlim Refreshing { get; } = new(1, 1);
+
+        public void Dispose() => Refreshing.Dispose();
+
 
         public void Set(decimal? budget, decimal spent, long readAt)
         {

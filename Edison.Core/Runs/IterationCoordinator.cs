@@ -33,8 +33,18 @@ public sealed partial class IterationCoordinator
         _logger = logger;
     }
 
-    /// <summary>Advances the iteration as far as finished work allows.</summary>
-    internal async Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken)
+    /// <summary>Advances the iteration as far as finished work allows, re-scheduling any chunk of the current phase that misses rows.</summary>
+    internal Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, true, cancellationToken);
+
+    /// <summary>
+    /// What a chunk job calls when it finishes: moves the iteration on once its phase is done, but does not list the phase's
+    /// missing chunks while it is not. Every chunk of a phase is scheduled when the phase starts and a crashed worker's chunks
+    /// are recovered by Quartz, so that listing (O(iteration) rows and one scheduling attempt per pending chunk) would only
+    /// repeat work per chunk, O(n²) over the iteration; the sweeper and the advance job still repair lost chunks.
+    /// </summary>
+    internal Task AdvanceAfterChunkAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, false, cancellationToken);
+
+    private async Task AdvanceAsync(Guid iterationId, bool repair, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(iterationId, cancellationToken);
         if (state is null || IterationStatus.IsTerminal(state.Status) || state.IsPaused)
@@ -42,6 +52,7 @@ public sealed partial class IterationCoordinator
             return;
         }
 
+        var before = state.Status;
         if (state.Status == IterationStatus.Pending)
         {
             await TransitionAsync(state, IterationStatus.Pending, IterationStatus.Executing, cancellationToken);
@@ -53,7 +64,11 @@ public sealed partial class IterationCoordinator
             var (done, total) = await _progress.OutputsAsync(iterationId, cancellationToken);
             if (done < total)
             {
-                await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                if (repair || state.Status != before)
+                {
+                    await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                }
+
                 return;
             }
 
@@ -63,10 +78,22 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Judging)
         {
+            // After a chunk, the judgments are counted first against the phase's known total; the exact total (a count over
+            // every output or pair of the iteration) is only needed once the phase may be done, never per chunk.
+            if (!repair && state.Status == before && await _progress.KnownJudgmentsBelowTotalAsync(iterationId, cancellationToken))
+            {
+                return;
+            }
+
             var (done, total) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
             if (done < total)
             {
-                await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                // Entering the phase (just transitioned) always schedules its chunks.
+                if (repair || state.Status != before)
+                {
+                    await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                }
+
                 return;
             }
 
@@ -133,13 +160,14 @@ public sealed partial class IterationCoordinator
 
     private async Task EnsureJudgeJobsAsync(Guid iterationId, CancellationToken cancellationToken)
     {
-        foreach (var (judgeConfigId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{from}",
+            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{modelRunId}:{from}",
                 new Dictionary<string, string>
                 {
                     [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
                     [WorkerJobs.Keys.JudgeConfigId] = judgeConfigId.ToString(),
+                    [WorkerJobs.Keys.ModelRunId] = modelRunId.ToString(),
                     [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 }, JobPriority.Chunk), cancellationToken);

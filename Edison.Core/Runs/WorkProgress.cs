@@ -1,9 +1,15 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
 namespace Edison.Core.Runs;
 
-/// Counts what an iteration has done and which chunks still miss rows, straight from the unique-keyed tables.
+/// <summary>
+/// Counts what an iteration has done and which chunks still miss rows, straight from the unique-keyed tables. A chunk is
+/// a model run and a range of case positions, for execution and judging alike, so a chunk job reads only its own range
+/// (an index range on <c>dataset_version_cases (dataset_version_id, position)</c>) and never ranks the whole iteration.
+/// </summary>
 internal sealed class WorkProgress(NpgsqlDataSource dataSource)
 {
     public const int ChunkSize = 10;
@@ -30,18 +36,66 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
 
     /// Judgments written for the iteration against those it needs: every pointwise judge × succeeded output, plus every
     /// pairwise judge × ordered pair (two models on one case and sample, or this version against its parent's output).
+    /// Pairs are counted only when a pairwise judge is enabled: the pair join is the expensive part.
     public async Task<(int Done, int Total)> JudgmentsAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition($"""
+        var (done, total) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition($"""
             WITH judges AS (SELECT jc.id, jc.kind FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
-                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise'))
-            SELECT (SELECT count(*)::int FROM judgments j JOIN judges ON judges.id = j.judge_config_id
-                    WHERE j.iteration_id = @iterationId AND j.mode IN ('pointwise', 'pairwise')),
-                   (SELECT count(*)::int FROM ({JudgeableOutputsSql}) x) * (SELECT count(*)::int FROM judges WHERE kind = 'pointwise')
-                   + (SELECT count(*)::int FROM ({PairsSql}) p) * (SELECT count(*)::int FROM judges WHERE kind = 'pairwise')
+                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise')),
+                 counts AS (SELECT count(*) FILTER (WHERE kind = 'pointwise')::int AS pointwise,
+                                   count(*) FILTER (WHERE kind = 'pairwise')::int AS pairwise FROM judges)
+            SELECT ({JudgmentsDoneSql}),
+                   CASE WHEN c.pointwise = 0 THEN 0 ELSE c.pointwise * (SELECT count(*)::int FROM ({JudgeableOutputsSql}) x) END
+                   + CASE WHEN c.pairwise = 0 THEN 0 ELSE c.pairwise * (SELECT count(*)::int FROM ({PairsSql("")}) p) END
+            FROM counts c
             """, new { iterationId }, cancellationToken: cancellationToken));
+        _judgmentTotals[iterationId] = (total, Stopwatch.GetTimestamp());
+        return (done, total);
     }
+
+    /// <summary>
+    /// As <see cref="JudgmentsAsync"/> for a progress event: the total (fixed once judging has begun) is reused from a count
+    /// at most <see cref="TotalReuse"/> old, so each judge chunk counts only the judgments. Never used to decide a transition.
+    /// </summary>
+    public async Task<(int Done, int Total)> JudgmentsForProgressAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        if (!_judgmentTotals.TryGetValue(iterationId, out var known) || Stopwatch.GetElapsedTime(known.CountedAt) > TotalReuse)
+        {
+            return await JudgmentsAsync(iterationId, cancellationToken);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var done = await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            WITH judges AS (SELECT jc.id FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise'))
+            SELECT ({JudgmentsDoneSql})
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        return (done, known.Total);
+    }
+
+    /// <summary>
+    /// True when fewer judgments exist than a total counted in this process within <see cref="TotalReuse"/>: the phase is
+    /// certainly not done. False means "count exactly" (no recent total, or the count has reached it).
+    /// </summary>
+    public async Task<bool> KnownJudgmentsBelowTotalAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        if (!_judgmentTotals.TryGetValue(iterationId, out var known) || Stopwatch.GetElapsedTime(known.CountedAt) > TotalReuse)
+        {
+            return false;
+        }
+
+        var (done, total) = await JudgmentsForProgressAsync(iterationId, cancellationToken);
+        return done < total;
+    }
+
+    private static readonly TimeSpan TotalReuse = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<Guid, (int Total, long CountedAt)> _judgmentTotals = new();
+
+    private const string JudgmentsDoneSql = """
+        SELECT count(*)::int FROM judgments j
+        WHERE j.iteration_id = @iterationId AND j.mode IN ('pointwise', 'pairwise') AND j.judge_config_id IN (SELECT id FROM judges)
+        """;
 
     /// (model run, first position) of every execute chunk with a missing output.
     public async Task<IReadOnlyList<(Guid ModelRunId, int From)>> IncompleteExecuteChunksAsync(Guid iterationId, CancellationToken cancellationToken)
@@ -61,67 +115,81 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
         return rows.ToList();
     }
 
-    /// (judge, first index) of every judge chunk with a missing judgment; outputs and pairs are indexed in a fixed order.
-    public async Task<IReadOnlyList<(Guid JudgeConfigId, int From)>> IncompleteJudgeChunksAsync(Guid iterationId, CancellationToken cancellationToken)
+    /// (judge, model run, first position) of every judge chunk with a missing judgment. Read when a phase starts and by the
+    /// sweeper, never per chunk.
+    public async Task<IReadOnlyList<JudgeChunk>> IncompleteJudgeChunksAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid, int)>(new CommandDefinition($"""
-            WITH indexed AS ({JudgeableOutputsSql}), pairs AS ({PairsSql})
-            SELECT DISTINCT jc.id, (x.idx / @chunk) * @chunk
-            FROM indexed x
-            JOIN iterations i ON i.id = @iterationId
-            JOIN judge_configs jc ON jc.experiment_id = i.experiment_id AND jc.is_enabled AND jc.kind = 'pointwise'
+        var rows = await connection.QueryAsync<JudgeChunk>(new CommandDefinition($"""
+            WITH judges AS (SELECT jc.id, jc.kind FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise'))
+            SELECT DISTINCT jc.id AS judge_config_id, x.model_run_id, (x.position / @chunk) * @chunk AS "from"
+            FROM ({JudgeableOutputsSql}) x
+            JOIN judges jc ON jc.kind = 'pointwise'
             WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = x.output_id AND j.judge_config_id = jc.id
                               AND j.mode = 'pointwise' AND j.pair_key = '')
             UNION
-            SELECT DISTINCT jc.id, (p.idx / @chunk) * @chunk
-            FROM pairs p
-            JOIN iterations i ON i.id = @iterationId
-            JOIN judge_configs jc ON jc.experiment_id = i.experiment_id AND jc.is_enabled AND jc.kind = 'pairwise'
+            SELECT DISTINCT jc.id, p.model_run_id, (p.position / @chunk) * @chunk
+            FROM ({PairsSql("")}) p
+            JOIN judges jc ON jc.kind = 'pairwise'
             WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = p.first_id AND j.judge_config_id = jc.id
                               AND j.mode = 'pairwise' AND j.pair_key = p.pair_key)
-            ORDER BY 1, 2
+            ORDER BY 1, 2, 3
             """, new { iterationId, chunk = ChunkSize }, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 
+    /// Restricts <see cref="PairsSql"/> or <see cref="JudgeableOutputsSql"/> to one chunk: a model run's case positions
+    /// [@from, @from + @count).
+    public const string ChunkFilter = "AND ra.id = @modelRunId AND dvc.position >= @from AND dvc.position < @from + @count";
+
     /// <summary>
-    /// The ordered pairs a pairwise judge sees in an iteration, each with a stable 0-based index: two models' outputs for the
-    /// same case and sample, and (from the second iteration) this version's output against its parent's for the same model,
-    /// case and sample. Both orders of every pair are listed; <c>pair_key</c> is the sorted output ids plus the order.
+    /// The ordered pairs a pairwise judge sees in an iteration: two models' outputs for the same case and sample, and (from
+    /// the second iteration) this version's output against its parent's for the same model, case and sample. Both orders of
+    /// every pair are listed; <c>pair_key</c> is the sorted output ids plus the order. Each pair is anchored on the output of
+    /// this iteration it involves (<c>model_run_id</c>, <c>position</c>), which is how it falls into a chunk.
     /// </summary>
-    public const string PairsSql = """
-        SELECT p.first_id, p.second_id, p.pair_key, (row_number() OVER (ORDER BY p.pair_key) - 1)::int AS idx
-        FROM (
-            SELECT a.id AS first_id, b.id AS second_id,
-                   least(a.id, b.id)::text || ':' || greatest(a.id, b.id)::text || CASE WHEN a.id < b.id THEN ':ab' ELSE ':ba' END AS pair_key
-            FROM iterations it
-            JOIN model_runs ra ON ra.iteration_id = it.id
-            JOIN outputs a ON a.model_run_id = ra.id AND a.status = 'succeeded'
-            JOIN model_runs rb ON rb.iteration_id IN (it.id, it.parent_iteration_id)
-            JOIN outputs b ON b.model_run_id = rb.id AND b.status = 'succeeded' AND b.case_id = a.case_id AND b.sample = a.sample
-            WHERE it.id = @iterationId
-              AND ((rb.iteration_id = it.id AND rb.model_config_id <> ra.model_config_id)
-                   OR (rb.iteration_id = it.parent_iteration_id AND rb.model_config_id = ra.model_config_id))
-            UNION ALL
-            SELECT b.id, a.id,
-                   least(a.id, b.id)::text || ':' || greatest(a.id, b.id)::text || CASE WHEN b.id < a.id THEN ':ab' ELSE ':ba' END
-            FROM iterations it
-            JOIN model_runs ra ON ra.iteration_id = it.id
-            JOIN outputs a ON a.model_run_id = ra.id AND a.status = 'succeeded'
-            JOIN model_runs rb ON rb.iteration_id = it.parent_iteration_id AND rb.model_config_id = ra.model_config_id
-            JOIN outputs b ON b.model_run_id = rb.id AND b.status = 'succeeded' AND b.case_id = a.case_id AND b.sample = a.sample
-            WHERE it.id = @iterationId
-        ) p
+    public static string PairsSql(string filter) => $"""
+        SELECT a.id AS first_id, b.id AS second_id,
+               least(a.id, b.id)::text || ':' || greatest(a.id, b.id)::text || CASE WHEN a.id < b.id THEN ':ab' ELSE ':ba' END AS pair_key,
+               ra.id AS model_run_id, dvc.position, a.sample
+        FROM iterations it
+        JOIN model_runs ra ON ra.iteration_id = it.id
+        JOIN outputs a ON a.model_run_id = ra.id AND a.status = 'succeeded'
+        JOIN dataset_version_cases dvc ON dvc.dataset_version_id = it.dataset_version_id AND dvc.case_id = a.case_id
+        JOIN model_runs rb ON rb.iteration_id IN (it.id, it.parent_iteration_id)
+        JOIN outputs b ON b.model_run_id = rb.id AND b.status = 'succeeded' AND b.case_id = a.case_id AND b.sample = a.sample
+        WHERE it.id = @iterationId
+          AND ((rb.iteration_id = it.id AND rb.model_config_id <> ra.model_config_id)
+               OR (rb.iteration_id = it.parent_iteration_id AND rb.model_config_id = ra.model_config_id))
+          {filter}
+        UNION ALL
+        SELECT b.id, a.id,
+               least(a.id, b.id)::text || ':' || greatest(a.id, b.id)::text || CASE WHEN b.id < a.id THEN ':ab' ELSE ':ba' END,
+               ra.id, dvc.position, a.sample
+        FROM iterations it
+        JOIN model_runs ra ON ra.iteration_id = it.id
+        JOIN outputs a ON a.model_run_id = ra.id AND a.status = 'succeeded'
+        JOIN dataset_version_cases dvc ON dvc.dataset_version_id = it.dataset_version_id AND dvc.case_id = a.case_id
+        JOIN model_runs rb ON rb.iteration_id = it.parent_iteration_id AND rb.model_config_id = ra.model_config_id
+        JOIN outputs b ON b.model_run_id = rb.id AND b.status = 'succeeded' AND b.case_id = a.case_id AND b.sample = a.sample
+        WHERE it.id = @iterationId
+          {filter}
         """;
 
-    /// The succeeded outputs of an iteration with a stable 0-based index (run, case position, sample).
+    /// The succeeded outputs of an iteration with their model run and case position.
     public const string JudgeableOutputsSql = """
-        SELECT o.id AS output_id, (row_number() OVER (ORDER BY mr.id, dvc.position, o.sample) - 1)::int AS idx
+        SELECT o.id AS output_id, ra.id AS model_run_id, dvc.position, o.sample
         FROM outputs o
-        JOIN model_runs mr ON mr.id = o.model_run_id
-        JOIN iterations it ON it.id = mr.iteration_id
+        JOIN model_runs ra ON ra.id = o.model_run_id
+        JOIN iterations it ON it.id = ra.iteration_id
         JOIN dataset_version_cases dvc ON dvc.dataset_version_id = it.dataset_version_id AND dvc.case_id = o.case_id
-        WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded'
+        WHERE ra.iteration_id = @iterationId AND o.status = 'succeeded'
         """;
+
+    /// The chunk's succeeded outputs only.
+    public const string ChunkOutputsSql = JudgeableOutputsSql + "\n" + ChunkFilter;
 }
+
+/// <summary>One judge chunk: a judge, a model run of the iteration and the first case position of the range.</summary>
+internal sealed record JudgeChunk(Guid JudgeConfigId, Guid ModelRunId, int From);

@@ -10,6 +10,6 @@ internal sealed class ExecuteChunkJob(ChunkExecutor executor, IterationCoordinat
     {
         await executor.ExecuteChunkAsync(context.GetGuid(WorkerJobs.Keys.ModelRunId), context.GetInt(WorkerJobs.Keys.From),
             context.GetInt(WorkerJobs.Keys.Count), ct);
-        await coordinator.AdvanceAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct);
+        await coordinator.AdvanceAfterChunkAsync(context.GetGuid(WorkerJobs.Keys.IterationId), ct);
     }, cancellationToken);
 }

@@ -10,8 +10,8 @@ internal sealed class JudgeChunkJob(JudgeRunner judge, IterationCoordinator coor
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => JobRunner.RunAsync(context, logger, async ct =>
     {
         var iterationId = context.GetGuid(WorkerJobs.Keys.IterationId);
-        await judge.JudgeChunkAsync(iterationId, context.GetGuid(WorkerJobs.Keys.JudgeConfigId), context.GetInt(WorkerJobs.Keys.From),
-            context.GetInt(WorkerJobs.Keys.Count), ct);
-        await coordinator.AdvanceAsync(iterationId, ct);
+        await judge.JudgeChunkAsync(iterationId, context.GetGuid(WorkerJobs.Keys.JudgeConfigId), context.GetGuid(WorkerJobs.Keys.ModelRunId),
+            context.GetInt(WorkerJobs.Keys.From), context.GetInt(WorkerJobs.Keys.Count), ct);
+        await coordinator.AdvanceAfterChunkAsync(iterationId, ct);
     }, cancellationToken);
 }

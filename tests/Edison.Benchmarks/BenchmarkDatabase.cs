@@ -21,6 +21,13 @@ internal sealed class BenchmarkDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        // Kept on request, to EXPLAIN ANALYZE the work queries against the rows a run left behind.
+        if (Environment.GetEnvironmentVariable("EDISON_BENCH_KEEP_DB") == "1")
+        {
+            Console.WriteLine($"Database {Name} kept (EDISON_BENCH_KEEP_DB=1); drop it when done.");
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var connection = new NpgsqlConnection(_maintenance);
         await connection.OpenAsync(timeout.Token);

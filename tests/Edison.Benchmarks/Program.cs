@@ -21,6 +21,11 @@ if (args.Contains("--throughput"))
     return await ThroughputBenchmark.RunAsync(settings, cases, stop.Token);
 }
 
+if (args.Contains("--page"))
+{
+    return await IterationPageBenchmark.RunAsync(settings, stop.Token);
+}
+
 return args.Contains("--gateway")
     ? await GatewayBenchmark.RunAsync(settings, stop.Token)
     : await PickupLatencyBenchmark.RunAsync(settings, stop.Token);

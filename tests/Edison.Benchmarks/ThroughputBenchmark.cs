@@ -31,7 +31,7 @@ internal static class ThroughputBenchmark
         {
             ["ConnectionStrings__edisondb"] = database.ConnectionString,
             ["ConnectionStrings__redis"] = redis,
-            ["Edison__Scheduler__IdleWaitTime"] = "00:00:01",
+            ["Edison__Scheduler__IdleWaitTime"] = IdleWait(),
             // 8 bulk threads × 4 calls per chunk = 32 calls in flight, and the per-credential cap lets them all through.
             ["Edison__Scheduler__MaxConcurrency"] = "10",
             ["Edison__Llm__ChunkConcurrency"] = "4",
@@ -60,6 +60,11 @@ internal static class ThroughputBenchmark
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    // The worker's default unless EDISON_BENCH_IDLE_WAIT (a TimeSpan) says otherwise, to compare polling intervals.
+    private static string IdleWait() => Environment.GetEnvironmentVariable("EDISON_BENCH_IDLE_WAIT") is { Length: > 0 } value
+        ? value
+        : new Edison.Worker.Scheduling.SchedulerOptions().IdleWaitTime.ToString("c", CultureInfo.InvariantCulture);
 
     private static async Task<RunFigures> RunIterationAsync(WebSide web, NpgsqlDataSource dataSource, ProviderSimulator simulator, SimTenant tenant,
         int cases, string name, CancellationToken cancellationToken)
@@ -121,6 +126,20 @@ internal static class ThroughputBenchmark
             "SELECT count(*)::int, count(*) FILTER (WHERE cache_hit)::int FROM llm_calls WHERE iteration_id = @iterationId",
             new { iterationId }, cancellationToken: cancellationToken));
         Console.WriteLine(Invariant($"iteration {iterationId}: {calls} calls ({hits} cache hits) in {seconds:0.0} s"));
+        // Where the wall time went: from the start to the worker's pickup, the execute phase, the hand-over to judging,
+        // the judge phase and the tail to the terminal state, from the rows' own timestamps.
+        var t = await connection.QuerySingleAsync<Timeline>(new CommandDefinition("""
+            SELECT extract(epoch FROM i.started_at - i.created_at)::float8 AS pickup,
+                   extract(epoch FROM (SELECT max(o.created_at) FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = i.id)
+                                      - i.started_at)::float8 AS execute,
+                   extract(epoch FROM (SELECT min(created_at) FROM judgments WHERE iteration_id = i.id)
+                                      - (SELECT max(o.created_at) FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = i.id))::float8 AS handover,
+                   extract(epoch FROM (SELECT max(created_at) - min(created_at) FROM judgments WHERE iteration_id = i.id))::float8 AS judge,
+                   extract(epoch FROM i.finished_at - (SELECT max(created_at) FROM judgments WHERE iteration_id = i.id))::float8 AS tail
+            FROM iterations i WHERE i.id = @iterationId
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        Console.WriteLine(Invariant(
+            $"  pickup {t.Pickup:0.00} s, execute {t.Execute:0.00} s, hand-over {t.Handover:0.00} s, judge {t.Judge:0.00} s, tail {t.Tail:0.00} s"));
         return new RunFigures(experimentId, calls, hits, seconds);
     }
 
@@ -130,6 +149,8 @@ internal static class ThroughputBenchmark
         var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
+
+    private sealed record Timeline(double Pickup, double Execute, double Handover, double Judge, double Tail);
 
     private sealed record RunFigures(Guid ExperimentId, int Calls, int CacheHits, double Seconds);
 }

@@ -22,6 +22,9 @@ internal sealed class WebSide : IAsyncDisposable
 
     public ExperimentService Experiments { get; }
 
+    /// The host's services, for what the benchmarks seed or publish as the web app or a worker would.
+    public IServiceProvider Services => _host.Services;
+
     public IterationService Iterations { get; }
 
     /// <summary>The default project's owner the benchmark acts as (Core checks every action's role).</summary>

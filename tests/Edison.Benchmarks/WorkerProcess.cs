@@ -5,10 +5,12 @@ using System.Reflection;
 
 namespace Edison.Benchmarks;
 
-/// A real Edison.Worker process started from its built dll (never `dotnet run`, whose builds would collide),
+/// A real Edison.Worker (or Edison.Web) process started from its built dll (never `dotnet run`, whose builds would collide),
 /// with its output drained into a log file so a full pipe can never stall it.
 internal sealed class WorkerProcess : IAsyncDisposable
 {
+    private Uri? _baseAddress;
+
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
@@ -25,13 +27,20 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static string DllPath { get; } = typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "EdisonWorkerDll").Value!;
+    /// Where the process listens on loopback.
+    public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException("The process was not started listening.");
+
+    public static string DllPath { get; } = BuiltDll("EdisonWorkerDll");
+
+    public static string WebDllPath { get; } = BuiltDll("EdisonWebDll");
+
+    private static string BuiltDll(string key) => typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == key).Value!;
 
     /// Runs `migrate` against the database and waits for it to exit 0.
     public static async Task MigrateAsync(string databaseConnectionString, string logDirectory, CancellationToken cancellationToken)
     {
-        await using var migrate = Start(["migrate"], new Dictionary<string, string>
+        await using var migrate = Start(DllPath, ["migrate"], new Dictionary<string, string>
         {
             ["ConnectionStrings__edisondb"] = databaseConnectionString,
         }, Path.Combine(logDirectory, "migrate.log"));
@@ -45,11 +54,24 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// Starts a worker on a free loopback port and waits until its /health answers.
-    public static async Task<WorkerProcess> StartWorkerAsync(IReadOnlyDictionary<string, string> environment, string logDirectory,
+    public static Task<WorkerProcess> StartWorkerAsync(IReadOnlyDictionary<string, string> environment, string logDirectory,
+        CancellationToken cancellationToken) => StartListeningAsync(DllPath, environment, Path.Combine(logDirectory, "worker.log"), cancellationToken);
+
+    /// Starts the web app (Kestrel) on a free loopback port, its content root the project folder, and waits until /health answers.
+    public static Task<WorkerProcess> StartWebAsync(IReadOnlyDictionary<string, string> environment, string logDirectory,
+        CancellationToken cancellationToken)
+    {
+        var contentRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(WebDllPath)!, "..", "..", ".."));
+        var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_CONTENTROOT"] = contentRoot };
+        return StartListeningAsync(WebDllPath, settings, Path.Combine(logDirectory, "web.log"), cancellationToken);
+    }
+
+    private static async Task<WorkerProcess> StartListeningAsync(string dllPath, IReadOnlyDictionary<string, string> environment, string logPath,
         CancellationToken cancellationToken)
     {
         var port = FreePort();
-        var worker = Start(["--urls", $"http://127.0.0.1:{port}"], environment, Path.Combine(logDirectory, "worker.log"));
+        var worker = Start(dllPath, ["--urls", $"http://127.0.0.1:{port}"], environment, logPath);
+        worker._baseAddress = new Uri($"http://127.0.0.1:{port}/");
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -59,7 +81,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             {
                 if (worker._process.HasExited)
                 {
-                    throw new InvalidOperationException($"The worker exited {worker._process.ExitCode} while starting; see {worker.LogPath}");
+                    throw new InvalidOperationException($"{Path.GetFileName(dllPath)} exited {worker._process.ExitCode} while starting; see {worker.LogPath}");
                 }
 
                 try
@@ -115,22 +137,22 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    private static WorkerProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string logPath)
+    private static WorkerProcess Start(string dllPath, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string logPath)
     {
-        if (!File.Exists(DllPath))
+        if (!File.Exists(dllPath))
         {
-            throw new FileNotFoundException($"Edison.Worker.dll is not built at {DllPath}; build the solution in the same configuration.", DllPath);
+            throw new FileNotFoundException($"{Path.GetFileName(dllPath)} is not built at {dllPath}; build the solution in the same configuration.", dllPath);
         }
 
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(DllPath)!,
+            WorkingDirectory = Path.GetDirectoryName(dllPath)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(DllPath);
+        info.ArgumentList.Add(dllPath);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -89,9 +89,9 @@ internal sealed class ReviewWorld
         }
 
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (judgeConfigId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await Services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, from, WorkProgress.ChunkSize,
+            await Services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize,
                 cancellationToken);
         }
 

@@ -102,9 +102,9 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
         }
 
         await coordinator.AdvanceAsync(iterationId, cts.Token);
-        foreach (var (judgeConfigId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cts.Token))
+        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cts.Token))
         {
-            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, from, WorkProgress.ChunkSize, cts.Token);
+            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize, cts.Token);
         }
 
         var judged = Assert.Single(tenant.Requests, SimulatedExperiment.IsJudgeCall);

@@ -24,9 +24,9 @@ internal static class IterationDriver
         }
 
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (judgeConfigId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, from, WorkProgress.ChunkSize,
+            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize,
                 cancellationToken);
         }
 
