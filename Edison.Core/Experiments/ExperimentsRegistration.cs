@@ -7,5 +7,6 @@ namespace Edison.Core.Experiments;
 internal static class ExperimentsRegistration
 {
     public static IServiceCollection AddExperiments(this IServiceCollection services) =>
-        services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>()));
+        services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>()))
+            .AddSingleton(sp => new WizardDraftStore(sp.GetRequiredService<NpgsqlDataSource>()));
 }
