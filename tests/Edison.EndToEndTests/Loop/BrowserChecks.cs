@@ -51,7 +51,7 @@ internal static class BrowserChecks
     /// <summary>Creates an experiment through the New form and returns on its overview.</summary>
     public static async Task CreateExperimentAsync(IPage page, EdisonAppFixture app, string apiKey, string name, string? refinerModel)
     {
-        await page.GotoAsync("/Experiments/New");
+        await page.GotoAsync("/Experiments/Quick");
         await page.Locator("#name").FillAsync(name);
         await page.Locator("#goal").FillAsync("Answer support questions helpfully, with a next step.");
         await page.Locator("#criterion").FillAsync(LoopScript.Criterion);
