@@ -115,8 +115,9 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
 
     /// Records an assist click and answers at once with the panel that streams its result (see AssistEventsEndpoint).
     [RequireProjectRole(ProjectRole.Editor)]
-    public async Task<IActionResult> OnPostAssistAsync(string field, AssistMode mode, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAssistAsync(string? field, AssistMode mode, CancellationToken cancellationToken)
     {
+        field ??= "";
         await MergeAsync(cancellationToken);
         await drafts.SaveAsync(ProjectId, UserId, Step, Draft.ToJson(), cancellationToken);
         var current = Draft.Get(field);
@@ -174,8 +175,9 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
 
     /// Puts an assist answer into its field and shows the field's step with it.
     [RequireProjectRole(ProjectRole.Editor)]
-    public async Task<IActionResult> OnPostUseAsync(string field, string text, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostUseAsync(string? field, string? text, CancellationToken cancellationToken)
     {
+        field ??= "";
         await MergeAsync(cancellationToken);
         var step = WizardDraft.StepOf(field) ?? Input.Step;
         if (Draft.Set(field, text ?? ""))
