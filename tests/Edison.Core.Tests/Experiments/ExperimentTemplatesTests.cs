@@ -6,6 +6,7 @@ namespace Edison.Core.Tests.Experiments;
 
 public sealed class ExperimentTemplatesTests
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] RequiredIds = ["customer-support", "summarisation", "json-extraction", "classification"];
 
     [Fact]
@@ -116,7 +117,7 @@ public sealed class ExperimentTemplatesTests
     private static string File(string id, Action<JsonNode> change)
     {
         var template = ExperimentTemplates.Find(id)!;
-        var node = JsonSerializer.SerializeToNode(template, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var node = JsonSerializer.SerializeToNode(template, Json)!;
         change(node);
         return node.ToJsonString();
     }
