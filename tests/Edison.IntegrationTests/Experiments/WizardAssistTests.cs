@@ -18,6 +18,7 @@ namespace Edison.IntegrationTests.Experiments;
 public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixture<SecureWebFixture>, IAsyncLifetime
 {
     private const string AssistModel = "sim-assist";
+    private static readonly string[] LabelOptions = ["Wrong facts", "Facts mostly wrong", "A false claim"];
     private ProviderSimulator _simulator = null!;
 
     public async Task InitializeAsync() => _simulator = await ProviderSimulator.StartAsync(CancellationToken.None);
@@ -55,7 +56,7 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
     public async Task Draft_CriterionLabel_ThreeOptionsToPickFrom()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var tenant = _simulator.CreateTenant().Enqueue(SimStep.ReplyJson(new { options = new[] { "Wrong facts", "Facts mostly wrong", "A false claim" } }));
+        var tenant = _simulator.CreateTenant().Enqueue(SimStep.ReplyJson(new { options = LabelOptions }));
         using var client = await EditorWithAssistAsync(tenant, cts.Token);
 
         var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=Criteria%5B0%5D.Labels%5B0%5D&mode=Draft", cts.Token, ("Input.Step", "2"),
