@@ -18,6 +18,7 @@ namespace Edison.IntegrationTests.Experiments;
 public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixture<SecureWebFixture>, IAsyncLifetime
 {
     private const string AssistModel = "sim-assist";
+    private static readonly string[] ImproveReasons = ["Names the domain and the tone."];
     private static readonly string[] LabelOptions = ["Wrong facts", "Facts mostly wrong", "A false claim"];
     private ProviderSimulator _simulator = null!;
 
@@ -68,6 +69,27 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
         Assert.Contains("Facts mostly wrong", outcome, StringComparison.Ordinal);
         Assert.Contains("Use option 3", outcome, StringComparison.Ordinal);
         Assert.Contains("the label of score 1 for criterion 1", Assert.Single(tenant.Requests).LastUserText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Improve_SystemText_ShownAsADiffWithReasonsAndAcceptedIntoTheField()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var tenant = _simulator.CreateTenant().Enqueue(SimStep.ReplyJson(new { improved = "You are a kind, precise billing agent.", reasons = ImproveReasons }));
+        using var client = await EditorWithAssistAsync(tenant, cts.Token);
+
+        var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=SystemText&mode=Improve", cts.Token, ("Input.Step", "3"),
+            ("Input.SystemText", "You are an agent."), ("Input.PromptTemplate", "Answer: {{ question }}"));
+        await EventsAsync(client, panel, cts.Token);
+        var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
+
+        Assert.Contains("<span class=\"diff-remove\">-You are an agent.", outcome, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"diff-add\">&#x2B;You are a kind, precise billing agent.</span>", outcome, StringComparison.Ordinal);
+        Assert.Contains("<li>Names the domain and the tone.</li>", outcome, StringComparison.Ordinal);
+        var step = await PostAsync(client, "/Experiments/New?handler=Use", cts.Token, ("Input.Step", "3"), ("Input.SystemText", "You are an agent."),
+            ("Input.PromptTemplate", "Answer: {{ question }}"), ("field", "SystemText"), ("text", "You are a kind, precise billing agent."));
+        Assert.Contains("You are a kind, precise billing agent.</textarea>", step, StringComparison.Ordinal);
+        Assert.Contains("Answer: {{ question }}</textarea>", step, StringComparison.Ordinal);
     }
 
     [Fact]
