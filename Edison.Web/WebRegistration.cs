@@ -19,6 +19,7 @@ internal static class WebRegistration
         builder.AddEdisonApi();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Edison.Web.Pages.Experiments.Wizard.AssistRuns>();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
         // A Quartz client only: the web app schedules jobs and never runs them.
         builder.AddEdisonScheduler(runsJobs: false);
@@ -43,6 +44,7 @@ internal static class WebRegistration
         app.MapRazorPages().WithStaticAssets();
         app.MapHtmxAntiforgeryScript();
         app.MapExperimentEvents();
+        app.MapAssistEvents();
         app.MapEdisonApi();
         return app;
     }

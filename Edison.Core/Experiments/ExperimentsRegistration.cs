@@ -9,5 +9,6 @@ internal static class ExperimentsRegistration
 {
     public static IServiceCollection AddExperiments(this IServiceCollection services) =>
         services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>(),
-            sp.GetRequiredService<ProjectAccess>()));
+            sp.GetRequiredService<ProjectAccess>()))
+            .AddSingleton(sp => new WizardDraftStore(sp.GetRequiredService<NpgsqlDataSource>()));
 }

@@ -86,6 +86,13 @@ public sealed class IterationService
     public Task<RunEstimate?> EstimateAsync(Guid experimentId, CancellationToken cancellationToken) =>
         _estimator.EstimateAsync(experimentId, cancellationToken);
 
+    /// <summary>What the first iteration of a definition not stored yet would cost (the wizard's review step); null when its prompt does not parse.</summary>
+    public Task<RunEstimate?> EstimateAsync(Edison.Core.Experiments.ExperimentDefinition definition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return _estimator.EstimateAsync(definition, cancellationToken);
+    }
+
     private async Task<string?> CheckBudgetAsync(Guid experimentId, CancellationToken cancellationToken)
     {
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))

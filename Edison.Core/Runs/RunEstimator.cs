@@ -61,6 +61,30 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
         var rules = JsonSerializer.Deserialize<StopRules>(source.StopRules, Json) ?? new StopRules();
         var refiner = JsonSerializer.Deserialize<RefinerConfig>(source.Refiner, Json) ?? new RefinerConfig();
         var fewShots = JsonSerializer.Deserialize<List<FewShot>>(source.FewShots, Json) ?? [];
+        return await PriceAsync(new Inputs(source.Goal, rubric, safety, rules, refiner, template!, source.Template, source.SystemText, fewShots,
+            source.ToolsSchema, source.ResponseFormat, source.HasParent, source.Spent, cases, models, judges), cancellationToken);
+    }
+
+    /// Estimates a definition not stored yet (the wizard's review step): its first iteration, nothing spent.
+    public async Task<RunEstimate?> EstimateAsync(ExperimentDefinition definition, CancellationToken cancellationToken)
+    {
+        if (!PromptTemplate.TryParse(definition.PromptTemplate, out var template, out _))
+        {
+            return null;
+        }
+
+        var cases = definition.Cases.Select(c => (JsonSerializer.Serialize(c.Variables), c.ExpectedOutput)).ToList();
+        var models = definition.Models.Select(m => (m.Model, m.ParametersJson, m.SamplesPerCase)).ToList();
+        var judges = definition.Judges.Where(j => j.Kind is JudgeKinds.Pointwise or JudgeKinds.Pairwise)
+            .Select(j => (j.Kind, j.Model, j.SystemPrompt)).ToList();
+        return await PriceAsync(new Inputs(definition.Goal, definition.Rubric, definition.Safety, definition.StopRules, definition.Refiner, template!,
+            definition.PromptTemplate, definition.SystemText, [], null, null, false, 0, cases, models, judges), cancellationToken);
+    }
+
+    private async Task<RunEstimate> PriceAsync(Inputs source, CancellationToken cancellationToken)
+    {
+        var (rubric, safety, rules, refiner, template, fewShots) = (source.Rubric, source.Safety, source.Rules, source.Refiner, source.Parsed, source.FewShots);
+        var (cases, models, judges) = (source.Cases, source.Models, source.Judges);
         var options = new ChatOptions
         {
             ResponseFormat = PromptOutputShape.ResponseFormat(source.ResponseFormat),
@@ -146,6 +170,11 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
     private static Dictionary<string, JsonElement> Variables(string input) => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(input)!;
 
     private sealed record FewShot(string Input, string Output);
+
+    private sealed record Inputs(string Goal, Rubric Rubric, SafetyConfig Safety, StopRules Rules, RefinerConfig Refiner, PromptTemplate Parsed,
+        string Template, string SystemText, IReadOnlyList<FewShot> FewShots, string? ToolsSchema, string? ResponseFormat, bool HasParent,
+        decimal Spent, List<(string Input, string? Expected)> Cases, List<(string Model, string Parameters, int Samples)> Models,
+        List<(string Kind, string Model, string SystemPrompt)> Judges);
 
     private sealed class SourceRow
     {

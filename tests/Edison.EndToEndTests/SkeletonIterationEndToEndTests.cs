@@ -89,7 +89,7 @@ public sealed partial class SkeletonIterationEndToEndTests(EdisonAppFixture app)
     internal static async Task<Guid> CreateExperimentAsync(HttpClient client, Uri providerBaseUrl, string apiKey, string name,
         CancellationToken cancellationToken)
     {
-        var token = await AntiforgeryTokenAsync(client, "/Experiments/New", cancellationToken);
+        var token = await AntiforgeryTokenAsync(client, "/Experiments/Quick", cancellationToken);
         var form = new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
@@ -105,7 +105,7 @@ public sealed partial class SkeletonIterationEndToEndTests(EdisonAppFixture app)
             ["Form.Model"] = "gpt-4o-mini",
             ["Form.JudgeModel"] = "gpt-4o",
         };
-        using var response = await client.PostAsync("/Experiments/New", new FormUrlEncodedContent(form), cancellationToken);
+        using var response = await client.PostAsync("/Experiments/Quick", new FormUrlEncodedContent(form), cancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return Guid.Parse(response.Headers.Location!.OriginalString.Split('/')[^1]);
     }

@@ -34,6 +34,9 @@ public sealed class SkeletonJourneyTests(EdisonAppFixture app, ChromiumFixture c
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "New experiment" }).ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "New experiment" })).ToBeVisibleAsync();
+        // The one-page form for one model on an OpenAI-compatible endpoint; the wizard has journeys of its own.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Quick form" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Quick experiment" })).ToBeVisibleAsync();
         // Submitting an empty goal explains itself beside the field and keeps what was typed.
         await page.Locator("#name").FillAsync("Journey experiment");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create experiment" }).ClickAsync();

@@ -59,7 +59,7 @@ internal static class BrowserChecks
     public static async Task CreateExperimentAsync(IPage page, EdisonAppFixture app, string apiKey, string name, string? refinerModel,
         string? casesJsonl = null)
     {
-        await page.GotoAsync("/Experiments/New");
+        await page.GotoAsync("/Experiments/Quick");
         await page.Locator("#name").FillAsync(name);
         await page.Locator("#goal").FillAsync("Answer support questions helpfully, with a next step.");
         await page.Locator("#criterion").FillAsync(LoopScript.Criterion);

@@ -32,7 +32,7 @@ public sealed class SecurityJourneyTests(FirstRunAppFixture app, ChromiumFixture
         await Assertions.Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Experiments", Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(owner.Locator("#account-link")).ToHaveTextAsync(OwnerEmail);
 
-        await owner.GotoAsync("/Experiments/New");
+        await owner.GotoAsync("/Experiments/Quick");
         await owner.Locator("#name").FillAsync("Journey security experiment");
         await owner.Locator("#goal").FillAsync("Answer support questions helpfully.");
         await owner.Locator("#criterion").FillAsync("Helpful");

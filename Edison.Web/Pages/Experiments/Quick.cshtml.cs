@@ -1,0 +1,41 @@
+using Edison.Core.Experiments;
+using Edison.Core.Security;
+using Edison.Web.Infrastructure.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Edison.Web.Pages.Experiments;
+
+[RequireProjectRole(ProjectRole.Editor)]
+public sealed class QuickModel(ExperimentService experiments) : PageModel
+{
+    [BindProperty]
+    public ExperimentForm Form { get; set; } = new();
+
+    public IReadOnlyDictionary<string, List<string>> Errors { get; private set; } = new Dictionary<string, List<string>>();
+
+    public IReadOnlyList<string>? ErrorsFor(string field) => Errors.TryGetValue(field, out var list) ? list : null;
+
+    public void OnGet(bool example = false)
+    {
+        if (example)
+        {
+            Form = ExperimentForm.Example();
+        }
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var (id, errors) = await experiments.CreateAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.ToDraft(), cancellationToken);
+        if (id is null)
+        {
+            Errors = errors;
+            // The key is never echoed back into the page, even on a failed submit.
+            Form.ApiKey = "";
+            return Page();
+        }
+
+        return RedirectToPage("/Experiments/Details", new { id });
+    }
+}
