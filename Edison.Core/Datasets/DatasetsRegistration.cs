@@ -31,7 +31,7 @@ public static class DatasetsRegistration
         services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));
         services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
-        services.TryAddSingleton(sp => new AssistSettingsStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new AssistSettingsStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         return builder;
     }
 }

@@ -10,5 +10,5 @@ internal static class ExperimentsRegistration
     public static IServiceCollection AddExperiments(this IServiceCollection services) =>
         services.AddSingleton(sp => new ExperimentService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CredentialStore>(),
             sp.GetRequiredService<ProjectAccess>()))
-            .AddSingleton(sp => new WizardDraftStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            .AddSingleton(sp => new WizardDraftStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
 }

@@ -131,7 +131,7 @@ internal static partial class AssistEventsEndpoint
                     {
                         var draft = stored is { } s ? WizardDraft.FromJson(s.Json) : new WizardDraft { Goal = run.Goal };
                         draft.ApplyDrafted(definition);
-                        await drafts.SaveAsync(run.ProjectId, run.UserId, stored?.Step ?? WizardSteps.Objective, draft.ToJson(), cancellationToken);
+                        await drafts.SaveAsync(actor, run.ProjectId, stored?.Step ?? WizardSteps.Objective, draft.ToJson(), cancellationToken);
                     }
 
                     return new AssistOutcome(run.Kind, run.FieldPath)

@@ -104,7 +104,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
         }
 
         target = WizardSteps.Clamp(target);
-        await drafts.SaveAsync(ProjectId, UserId, target, Draft.ToJson(), cancellationToken);
+        await drafts.SaveAsync(HttpContext.Actor(), ProjectId, target, Draft.ToJson(), cancellationToken);
         if (!Request.IsHtmx() && Errors.Count == 0 && Message is null)
         {
             return RedirectToPage(new { step = target });
@@ -119,7 +119,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
     {
         field ??= "";
         await MergeAsync(cancellationToken);
-        await drafts.SaveAsync(ProjectId, UserId, Step, Draft.ToJson(), cancellationToken);
+        await drafts.SaveAsync(HttpContext.Actor(), ProjectId, Step, Draft.ToJson(), cancellationToken);
         var current = Draft.Get(field);
         if (current is null)
         {
@@ -148,7 +148,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
     public async Task<IActionResult> OnPostDraftRestAsync(CancellationToken cancellationToken)
     {
         var (errors, _) = await MergeAsync(cancellationToken);
-        await drafts.SaveAsync(ProjectId, UserId, WizardSteps.Objective, Draft.ToJson(), cancellationToken);
+        await drafts.SaveAsync(HttpContext.Actor(), ProjectId, WizardSteps.Objective, Draft.ToJson(), cancellationToken);
         var problem = errors.Count > 0 ? errors.First().Value[0]
             : string.IsNullOrWhiteSpace(Draft.Goal) ? "Write the goal first: everything else is drafted from it."
             : Draft.DraftBudgetUsd <= 0 ? "Give drafting a budget above $0."
@@ -185,7 +185,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
             Message = "The assist answer is in the field: edit it as you like.";
         }
 
-        await drafts.SaveAsync(ProjectId, UserId, step, Draft.ToJson(), cancellationToken);
+        await drafts.SaveAsync(HttpContext.Actor(), ProjectId, step, Draft.ToJson(), cancellationToken);
         return await ShowAsync(step, cancellationToken);
     }
 
@@ -257,7 +257,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
             var (id, errors) = await experiments.CreateAsync(HttpContext.Actor(), ProjectId, Draft.ToDefinition(), cancellationToken);
             if (id is { } experimentId)
             {
-                await drafts.DeleteAsync(ProjectId, UserId, cancellationToken);
+                await drafts.DeleteAsync(HttpContext.Actor(), ProjectId, cancellationToken);
                 var url = Url.Page("/Experiments/Details", new { id = experimentId })!;
                 if (start)
                 {
@@ -281,7 +281,7 @@ public sealed class NewModel(WizardDraftStore drafts, ExperimentService experime
             }
         }
 
-        await drafts.SaveAsync(ProjectId, UserId, WizardSteps.Review, Draft.ToJson(), cancellationToken);
+        await drafts.SaveAsync(HttpContext.Actor(), ProjectId, WizardSteps.Review, Draft.ToJson(), cancellationToken);
         return await ShowAsync(WizardSteps.Review, cancellationToken, validated: true);
     }
 

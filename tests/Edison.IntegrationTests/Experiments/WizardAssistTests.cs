@@ -171,7 +171,8 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
         var change = await services.GetRequiredService<CredentialService>().CreateAsync(
             await TestActors.OwnerOfAsync(web.Database.DataSource, projectId, cancellationToken), projectId, new CredentialDraft($"Simulator {tenant.ApiKey[^8..]}",
             ProviderKinds.OpenAICompatible, _simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey), cancellationToken);
-        Assert.Null(await services.GetRequiredService<AssistSettingsStore>().SetAsync(projectId, new AssistModelSetting(change.Id!.Value, AssistModel),
+        Assert.Null(await services.GetRequiredService<AssistSettingsStore>().SetAsync(
+            await TestActors.OwnerOfAsync(web.Database.DataSource, projectId, cancellationToken), projectId, new AssistModelSetting(change.Id!.Value, AssistModel),
             cancellationToken));
         return client;
     }

@@ -33,7 +33,7 @@ public sealed class IndexModel(AssistSettingsStore settings, CredentialService c
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         Error = CredentialId is { } id
-            ? await settings.SetAsync(HttpContext.CurrentProject()!.ProjectId, new AssistModelSetting(id, Model ?? ""), cancellationToken)
+            ? await settings.SetAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, new AssistModelSetting(id, Model ?? ""), cancellationToken)
             : "Choose the credential assist calls through.";
         Message = Error is null ? $"AI assist now answers with {Model?.Trim()}." : null;
         await LoadAsync(cancellationToken);
