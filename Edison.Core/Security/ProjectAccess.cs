@@ -28,6 +28,7 @@ public sealed class ProjectAccess
             """,
         [ResourceKinds.PromptVersion] = "SELECT e.project_id FROM prompt_versions p JOIN experiments e ON e.id = p.experiment_id WHERE p.id = @id",
         [ResourceKinds.Dataset] = "SELECT project_id FROM datasets WHERE id = @id",
+        [ResourceKinds.GenerationRun] = "SELECT project_id FROM generation_runs WHERE id = @id",
         [ResourceKinds.Credential] = "SELECT project_id FROM provider_credentials WHERE id = @id",
     };
 

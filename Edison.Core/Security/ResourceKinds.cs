@@ -29,4 +29,7 @@ public static class ResourceKinds
 
     /// <summary>A model run of an iteration.</summary>
     public const string ModelRun = "model-run";
+
+    /// <summary>A run that generates test cases.</summary>
+    public const string GenerationRun = "generation-run";
 }
