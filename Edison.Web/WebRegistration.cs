@@ -17,6 +17,7 @@ internal static class WebRegistration
         builder.AddEdisonApi();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Pages.Datasets.ImportStaging>();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
         // A Quartz client only: the web app schedules jobs and never runs them.
         builder.AddEdisonScheduler(runsJobs: false);
