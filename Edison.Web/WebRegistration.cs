@@ -41,6 +41,7 @@ internal static class WebRegistration
         app.MapRazorPages().WithStaticAssets();
         app.MapHtmxAntiforgeryScript();
         app.MapExperimentEvents();
+        app.MapGenerationEvents();
         app.MapEdisonApi();
         return app;
     }

@@ -338,7 +338,8 @@ public sealed partial class GenerationService
         return await connection.QuerySingleOrDefaultAsync<GenerationRun>(new CommandDefinition("""
             SELECT id AS Id, project_id AS ProjectId, dataset_id AS DatasetId, status AS Status, requested AS Requested, rounds AS Rounds,
                    unique_cases AS UniqueCases, dropped_cases AS DroppedCases, cancel_requested AS CancelRequested, diversity AS Diversity,
-                   tags_per_100 AS TagsPer100, outcome AS Outcome, error AS Error
+                   tags_per_100 AS TagsPer100, outcome AS Outcome, error AS Error,
+                   coalesce((request ->> 'diversityTarget')::double precision, 0) AS DiversityTarget, request ->> 'focus' AS Focus
             FROM generation_runs WHERE id = @runId
             """, new { runId }, cancellationToken: cancellationToken));
     }

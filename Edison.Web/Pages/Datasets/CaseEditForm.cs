@@ -14,12 +14,14 @@ public sealed class CaseEditForm
 
     public string? Difficulty { get; set; }
 
-    public static CaseEditForm From(DatasetCase c) => new()
+    public static CaseEditForm From(DatasetCase c) => From(c.Input, c.ExpectedOutput, c.Tags, c.Difficulty);
+
+    public static CaseEditForm From(string input, string? expectedOutput, IReadOnlyList<string> tags, string? difficulty) => new()
     {
-        Variables = JsonSerializer.Serialize(JsonSerializer.Deserialize<JsonElement>(c.Input), Indented),
-        ExpectedOutput = c.ExpectedOutput,
-        Tags = string.Join(", ", c.Tags),
-        Difficulty = c.Difficulty,
+        Variables = JsonSerializer.Serialize(JsonSerializer.Deserialize<JsonElement>(input), Indented),
+        ExpectedOutput = expectedOutput,
+        Tags = string.Join(", ", tags),
+        Difficulty = difficulty,
     };
 
     /// The case, or the errors by field name.
