@@ -68,6 +68,18 @@ public sealed class DatasetCatalog
             """, new { datasetId, caseId }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The named current cases of the dataset, by position.</summary>
+    public async Task<IReadOnlyList<DatasetCase>> CasesByIdAsync(Guid datasetId, IReadOnlyList<Guid> caseIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caseIds);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DatasetCase>(new CommandDefinition("""
+            SELECT id AS Id, position AS Position, version AS Version, input::text AS Input, expected_output AS ExpectedOutput, tags AS Tags,
+                   difficulty AS Difficulty, split AS Split
+            FROM cases WHERE dataset_id = @datasetId AND id = ANY(@ids) AND NOT is_deleted ORDER BY position
+            """, new { datasetId, ids = caseIds.ToArray() }, cancellationToken: cancellationToken))).ToList();
+    }
+
     /// <summary>The tags of the dataset's current cases, most used first.</summary>
     public async Task<IReadOnlyList<TagCount>> TagsAsync(Guid datasetId, CancellationToken cancellationToken)
     {
