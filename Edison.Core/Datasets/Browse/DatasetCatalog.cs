@@ -19,9 +19,8 @@ public sealed class DatasetCatalog
     public async Task<IReadOnlyList<DatasetSummary>> ListAsync(Guid projectId, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<DatasetSummary>(new CommandDefinition(Select + """
-            WHERE d.project_id = @projectId ORDER BY d.created_at DESC, d.name
-            """, new { projectId }, cancellationToken: cancellationToken))).ToList();
+        return (await connection.QueryAsync<DatasetSummary>(new CommandDefinition(Select + " WHERE d.project_id = @projectId ORDER BY d.created_at DESC, d.name",
+            new { projectId }, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>One dataset, or null.</summary>

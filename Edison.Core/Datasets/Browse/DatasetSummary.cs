@@ -28,5 +28,5 @@ public sealed class DatasetSummary
     public int Cases { get; init; }
 
     /// <summary>When it was created.</summary>
-    public DateTimeOffset CreatedAt { get; init; }
+    public DateTime CreatedAt { get; init; }
 }
