@@ -100,9 +100,11 @@ public sealed class StudioJourneyTests(EdisonAppFixture app, ChromiumFixture chr
 
         await OpenDatasetAsync(page, experiment);
         await page.GetByRole(AriaRole.Link, new() { Name = "Coverage" }).ClickAsync();
-        var gap = page.GetByRole(AriaRole.Link, new() { Name = "billing, unset, short: 2 cases, gap, not scored" });
-        await Assertions.Expect(gap).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "account, unset, short: 3 cases, covered, not scored" })).ToBeVisibleAsync();
+        var gap = page.GetByRole(AriaRole.Link, new() { Name = "billing, unset, short: 2 cases" });
+        await Assertions.Expect(gap).ToContainTextAsync("gap");
+        await Assertions.Expect(page.Locator("td[data-tag=billing][data-difficulty=unset][data-length=short]")).ToHaveAttributeAsync("data-gap", "true");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "account, unset, short: 3 cases, covered" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("td[data-tag=account][data-difficulty=unset][data-length=short]")).ToHaveAttributeAsync("data-gap", "false");
         await BrowserChecks.AssertAccessibleAsync(page, "coverage");
         await gap.ClickAsync();
         await Assertions.Expect(page.Locator("#cell-cases li")).ToHaveCountAsync(2);
