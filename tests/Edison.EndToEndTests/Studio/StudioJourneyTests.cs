@@ -52,6 +52,23 @@ public sealed class StudioJourneyTests(EdisonAppFixture app, ChromiumFixture chr
     }
 
     [Fact]
+    public async Task Journey_ImportOverTheLimit_TheImportPageSaysTheLimitInsteadOfABare413()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        var big = new byte[21 * 1024 * 1024 + 512 * 1024];
+        big.AsSpan().Fill((byte)'a');
+
+        await page.GotoAsync("/Datasets/Import");
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "big.csv", MimeType = "text/csv", Buffer = big });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload and preview" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#import-error")).ToContainTextAsync("the limit is 20 MB and 50,000 rows. Nothing was imported.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Import cases", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Journey_GenerateWatchReviewAccept_AcceptedCasesJoinTheDatasetAsANewVersion()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(150));
