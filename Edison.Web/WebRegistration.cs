@@ -20,6 +20,7 @@ internal static class WebRegistration
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<Edison.Web.Pages.Experiments.Wizard.AssistRuns>();
+        builder.Services.AddSingleton<Pages.Datasets.ImportStaging>();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
         // A Quartz client only: the web app schedules jobs and never runs them.
         builder.AddEdisonScheduler(runsJobs: false);
@@ -45,6 +46,7 @@ internal static class WebRegistration
         app.MapHtmxAntiforgeryScript();
         app.MapExperimentEvents();
         app.MapAssistEvents();
+        app.MapGenerationEvents();
         app.MapEdisonApi();
         return app;
     }

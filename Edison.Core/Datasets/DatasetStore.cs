@@ -69,6 +69,39 @@ internal static class DatasetStore
         return await FreezeVersionAsync(connection, transaction, datasetId, note, cancellationToken);
     }
 
+    /// Replaces the content of cases (a new case version each, split kept) and freezes a new dataset version; returns
+    /// (version, changed). Cases not in the dataset, deleted, or unchanged are left alone.
+    public static async Task<(int Version, int Changed)> ReviseAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid datasetId,
+        IReadOnlyList<(Guid Id, CaseInput Case)> revisions, string note, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM datasets WHERE id = @datasetId FOR UPDATE",
+            new { datasetId }, transaction, cancellationToken: cancellationToken));
+        var ids = revisions.Select(r => r.Id).ToArray();
+        var inputs = revisions.Select(r => JsonSerializer.Serialize(r.Case.Variables)).ToArray();
+        var expected = revisions.Select(r => r.Case.ExpectedOutput).ToArray();
+        var tags = revisions.Select(r => JsonSerializer.Serialize(r.Case.Tags)).ToArray();
+        var difficulties = revisions.Select(r => r.Case.Difficulty).ToArray();
+        var changed = (await connection.QueryAsync<Guid>(new CommandDefinition("""
+            UPDATE cases c SET input = u.input::jsonb, expected_output = u.expected, tags = ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)),
+                   difficulty = u.difficulty, version = c.version + 1, updated_at = now()
+            FROM unnest(@ids, @inputs, @expected, @tags, @difficulties) AS u(id, input, expected, tags, difficulty)
+            WHERE c.id = u.id AND c.dataset_id = @datasetId AND NOT c.is_deleted
+              AND (c.input <> u.input::jsonb OR c.expected_output IS DISTINCT FROM u.expected
+                   OR c.tags <> ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) OR c.difficulty IS DISTINCT FROM u.difficulty)
+            RETURNING c.id
+            """, new { ids, inputs, expected, tags, difficulties, datasetId }, transaction, cancellationToken: cancellationToken))).ToArray();
+        if (changed.Length == 0)
+        {
+            return (0, 0);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO case_versions (case_id, version, input, expected_output, tags, difficulty, split)
+            SELECT id, version, input, expected_output, tags, difficulty, split FROM cases WHERE id = ANY(@changed)
+            """, new { changed }, transaction, cancellationToken: cancellationToken));
+        return (await FreezeVersionAsync(connection, transaction, datasetId, note, cancellationToken), changed.Length);
+    }
+
     private static async Task InsertCasesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid datasetId, int seed,
         int firstPosition, IReadOnlyList<(CaseInput Case, string? Split)> cases, CancellationToken cancellationToken)
     {

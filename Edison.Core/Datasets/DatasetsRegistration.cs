@@ -1,5 +1,8 @@
 using Edison.Core.Assist;
+using Edison.Core.Datasets.Browse;
+using Edison.Core.Datasets.Coverage;
 using Edison.Core.Datasets.Import;
+using Edison.Core.Events;
 using Edison.Core.Datasets.Splits;
 using Edison.Core.Generation;
 using Edison.Core.Jobs;
@@ -27,7 +30,11 @@ public static class DatasetsRegistration
         services.TryAddSingleton(sp => new DatasetExporter(sp.GetRequiredService<DatasetReader>()));
         services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<GenerationService>>(), sp.GetRequiredService<ProjectAccess>()));
+            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<GenerationService>>(),
+            sp.GetRequiredService<ProjectAccess>()));
+        services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new CoverageService(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new GenerationDefaultsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));
         services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));

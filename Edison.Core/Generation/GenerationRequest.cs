@@ -50,6 +50,24 @@ public sealed record GenerationRequest
     /// <summary>The dataset accepted cases join; null means a new synthetic dataset on accept.</summary>
     public Guid? DatasetId { get; init; }
 
+    /// <summary>What this run aims at beyond the goal (a coverage gap, the failing tags and weakest criterion), in words.</summary>
+    public string? Focus { get; init; }
+
+    /// <summary>The difficulty of every case; null means a mix of easy, medium and hard.</summary>
+    public string? Difficulty { get; init; }
+
+    /// <summary>Whether a share of the cases are safety cases (prompt injection, jailbreak attempts, PII bait), tagged as such.</summary>
+    public bool SafetyCases { get; init; }
+
+    /// <summary>
+    /// How many extra rounds may replace the most alike cases with new ones while the diversity is below
+    /// <see cref="DiversityTarget"/> (0 turns this off).
+    /// </summary>
+    public int DiversityRounds { get; init; } = 2;
+
+    /// <summary>The most the run may spend on provider calls, in USD; null means no limit beyond the rounds.</summary>
+    public decimal? BudgetUsd { get; init; }
+
     /// <summary>The seed of the realistic values (names, emails…).</summary>
     public int Seed { get; init; } = 42;
 }

@@ -41,4 +41,10 @@ public sealed class GenerationRun
 
     /// <summary>Why the run failed.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The diversity the request aimed for.</summary>
+    public double DiversityTarget { get; init; }
+
+    /// <summary>What the run aimed at beyond the goal (a coverage gap, hardening), if anything.</summary>
+    public string? Focus { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Edison.Core.Datasets;
+using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
@@ -29,13 +30,15 @@ public sealed partial class GenerationService
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
     private readonly IJobScheduler _jobs;
+    private readonly IEventBus _events;
     private readonly ILogger<GenerationService> _logger;
     private readonly ProjectAccess _access;
 
-    internal GenerationService(NpgsqlDataSource dataSource, LlmGateway gateway, IJobScheduler jobs, ILogger<GenerationService> logger,
-        ProjectAccess access)
+    internal GenerationService(NpgsqlDataSource dataSource, LlmGateway gateway, IJobScheduler jobs, IEventBus events,
+        ILogger<GenerationService> logger, ProjectAccess access)
     {
         _access = access;
+        _events = events;
         _dataSource = dataSource;
         _gateway = gateway;
         _jobs = jobs;
@@ -109,30 +112,52 @@ public sealed partial class GenerationService
 
         var existing = await GetCasesAsync(runId, cancellationToken);
         var dedup = new CaseDeduplicator();
-        var keptTexts = new List<string>();
-        var keptTags = new List<IReadOnlyList<string>>();
+        var kept = new List<KeptCase>();
         foreach (var earlier in existing.Where(c => c.Status != "dropped"))
         {
             var input = ToInput(earlier);
             dedup.Add([input]);
-            keptTexts.Add(CaseDeduplicator.Text(input));
-            keptTags.Add(earlier.Tags);
+            var text = CaseDeduplicator.Text(input);
+            kept.Add(new KeptCase(earlier.Id, text, MinHash.Signature(text), earlier.Tags));
         }
 
         var position = existing.Count == 0 ? 0 : existing.Max(c => c.Position) + 1;
         var dropped = existing.Count(c => c.Status == "dropped");
         string? failure = null;
-        while (keptTexts.Count < request.Count && round < MaxRounds)
+        string? stoppedBy = null;
+        var diversityRounds = 0;
+        var replacedTotal = 0;
+        while (true)
         {
+            var diversity = DiversityMeter.MeanPairwiseDistance(kept.Select(k => k.Signature).ToList());
+            var topUp = kept.Count < request.Count && round < MaxRounds;
+            var diversify = !topUp && kept.Count >= Math.Max(2, request.Count) && diversity < request.DiversityTarget
+                && diversityRounds < request.DiversityRounds && round < MaxRounds + request.DiversityRounds;
+            if (!topUp && !diversify)
+            {
+                break;
+            }
+
+            if (request.BudgetUsd is { } budget && await SpentAsync(runId, cancellationToken) >= budget)
+            {
+                stoppedBy = string.Create(CultureInfo.InvariantCulture, $"The budget of ${budget:0.00} was reached.");
+                break;
+            }
+
             round++;
-            var want = request.Count - keptTexts.Count;
+            diversityRounds += diversify ? 1 : 0;
+            var want = diversify ? Math.Max(5, request.Count / 5) : request.Count - kept.Count;
+            var note = diversify
+                ? string.Create(CultureInfo.InvariantCulture, $"The cases so far are too alike (diversity {diversity:0.00}, target {request.DiversityTarget:0.00}): write cases unlike any of them in situation, persona, length and wording.")
+                : null;
             var spec = new LlmCallSpec(request.ProjectId, request.CredentialId, request.Model, "generate_cases")
             {
                 ExperimentId = request.ExperimentId,
                 CallKey = $"generate:{runId:N}:round:{round}",
             };
-            var result = await StructuredOutput.CompleteAsync(_gateway, spec, GenerationPrompt.Build(request, round, want, keptTexts), BatchFormat,
-                Validate, new ChatOptions { Temperature = 0.9f }, cancellationToken);
+            var result = await StructuredOutput.CompleteAsync(_gateway, spec,
+                GenerationPrompt.Build(request, round, want, kept.Select(k => k.Text).ToList(), note), BatchFormat, Validate,
+                new ChatOptions { Temperature = 0.9f }, cancellationToken);
             if (!result.Succeeded)
             {
                 failure = $"Round {round}: {result.Error}";
@@ -142,24 +167,36 @@ public sealed partial class GenerationService
 
             var filler = new BogusFiller(request.Seed + round);
             var rows = new List<object>();
+            var replaced = new List<(Guid Id, string Reason)>();
+            var similarity = diversify ? SimilaritySums(kept) : null;
             foreach (var answer in result.Value!.Cases)
             {
                 var input = ToInput(answer, request.Variables);
+                var id = Ids.New();
+                var at = position++;
                 string? reason;
-                if (keptTexts.Count >= request.Count)
+                if (!diversify && kept.Count >= request.Count)
                 {
                     reason = $"More than the {request.Count} cases asked for.";
                 }
                 else
                 {
-                    var decision = dedup.Add([input])[0];
-                    reason = decision.Reason;
+                    reason = dedup.Add([input])[0].Reason;
+                    if (reason is null && diversify)
+                    {
+                        reason = TryReplace(kept, similarity!, dedup.Signatures[^1], at, replaced);
+                    }
                 }
 
                 if (reason is null)
                 {
-                    keptTexts.Add(CaseDeduplicator.Text(input));
-                    keptTags.Add(input.Tags);
+                    var text = CaseDeduplicator.Text(input);
+                    kept.Add(new KeptCase(id, text, dedup.Signatures[^1], input.Tags));
+                    if (similarity is not null)
+                    {
+                        AddToSums(kept, similarity);
+                    }
+
                     input = input with { Variables = filler.Fill(input.Variables) };
                 }
                 else
@@ -169,9 +206,9 @@ public sealed partial class GenerationService
 
                 rows.Add(new
                 {
-                    Id = Ids.New(),
+                    Id = id,
                     RunId = runId,
-                    Position = position++,
+                    Position = at,
                     Round = round,
                     Input = JsonSerializer.Serialize(input.Variables),
                     input.ExpectedOutput,
@@ -184,32 +221,125 @@ public sealed partial class GenerationService
                 });
             }
 
-            if (!await WriteRoundAsync(runId, round, rows, keptTexts.Count, dropped, cancellationToken))
+            dropped += replaced.Count;
+            replacedTotal += replaced.Count;
+            if (!await WriteRoundAsync(runId, round, rows, replaced, kept.Count, dropped, cancellationToken))
             {
                 await MarkCancelledAsync(runId, cancellationToken);
                 return;
             }
+
+            await _events.PublishAsync(new ExperimentEvent(runId, null, ExperimentEvent.Progress, GenerationStatus.Running, kept.Count, request.Count),
+                cancellationToken);
         }
 
-        var diversity = DiversityMeter.MeanPairwiseDistance(dedup.Signatures);
-        var tagsPer100 = DiversityMeter.TagsPer100(keptTags);
-        var outcome = keptTexts.Count >= request.Count
-            ? string.Create(CultureInfo.InvariantCulture, $"{keptTexts.Count} unique cases after {round} round{(round == 1 ? "" : "s")}; {dropped} dropped. Diversity {diversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.")
-            : string.Create(CultureInfo.InvariantCulture, $"Stopped after {round} round{(round == 1 ? "" : "s")} with {keptTexts.Count} unique cases of the {request.Count} asked for; {dropped} dropped. Diversity {diversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.");
+        var finalDiversity = DiversityMeter.MeanPairwiseDistance(kept.Select(k => k.Signature).ToList());
+        var tagsPer100 = DiversityMeter.TagsPer100(kept.Select(k => k.Tags).ToList());
+        var outcome = kept.Count >= request.Count
+            ? string.Create(CultureInfo.InvariantCulture, $"{kept.Count} unique cases after {round} round{(round == 1 ? "" : "s")}; {dropped} dropped. Diversity {finalDiversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.")
+            : string.Create(CultureInfo.InvariantCulture, $"Stopped after {round} round{(round == 1 ? "" : "s")} with {kept.Count} unique cases of the {request.Count} asked for; {dropped} dropped. Diversity {finalDiversity:0.00} (target {request.DiversityTarget:0.00}), {tagsPer100:0.#} distinct tags per 100 cases.");
+        if (diversityRounds > 0)
+        {
+            outcome += string.Create(CultureInfo.InvariantCulture,
+                $" {diversityRounds} diversity round{(diversityRounds == 1 ? "" : "s")} replaced {replacedTotal} of the most alike cases; the target was {(finalDiversity >= request.DiversityTarget ? "met" : "not met")}.");
+        }
+
+        if (stoppedBy is not null)
+        {
+            outcome += " " + stoppedBy;
+        }
+
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
         {
-            var status = failure is not null && keptTexts.Count == 0 ? GenerationStatus.Failed : GenerationStatus.Review;
+            var status = failure is not null && kept.Count == 0 ? GenerationStatus.Failed : GenerationStatus.Review;
             var updated = await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE generation_runs SET status = @status, diversity = @diversity, tags_per_100 = @tagsPer100, outcome = @outcome,
+                UPDATE generation_runs SET status = @status, diversity = @finalDiversity, tags_per_100 = @tagsPer100, outcome = @outcome,
                     error = @failure, updated_at = now()
                 WHERE id = @runId AND status = 'running' AND NOT cancel_requested
-                """, new { runId, status, diversity, tagsPer100, outcome, failure }, cancellationToken: cancellationToken));
+                """, new { runId, status, finalDiversity, tagsPer100, outcome, failure }, cancellationToken: cancellationToken));
             if (updated == 0)
             {
                 await MarkCancelledAsync(runId, cancellationToken);
+                return;
             }
+
+            await _events.PublishAsync(new ExperimentEvent(runId, null, ExperimentEvent.StatusChanged, status, kept.Count, request.Count),
+                cancellationToken);
         }
     }
+
+    // Σ similarity of each kept case to every other kept case: the largest sum is the most alike (most redundant) case.
+    private static List<double> SimilaritySums(List<KeptCase> kept)
+    {
+        var sums = new List<double>(new double[kept.Count]);
+        for (var i = 0; i < kept.Count; i++)
+        {
+            for (var j = i + 1; j < kept.Count; j++)
+            {
+                var s = MinHash.Similarity(kept[i].Signature, kept[j].Signature);
+                sums[i] += s;
+                sums[j] += s;
+            }
+        }
+
+        return sums;
+    }
+
+    // Brings the similarity sums up to date with the case just appended to kept.
+    private static void AddToSums(List<KeptCase> kept, List<double> sums)
+    {
+        var added = kept[^1].Signature;
+        var own = 0.0;
+        for (var k = 0; k < kept.Count - 1; k++)
+        {
+            var s = MinHash.Similarity(kept[k].Signature, added);
+            sums[k] += s;
+            own += s;
+        }
+
+        sums.Add(own);
+    }
+
+    // Replaces the most alike kept case with the candidate when the candidate is less alike to the rest; else says why not.
+    private static string? TryReplace(List<KeptCase> kept, List<double> sums, ulong[] candidate, int position, List<(Guid Id, string Reason)> replaced)
+    {
+        var worst = 0;
+        for (var k = 1; k < kept.Count; k++)
+        {
+            worst = sums[k] > sums[worst] ? k : worst;
+        }
+
+        var candidateSum = 0.0;
+        for (var k = 0; k < kept.Count; k++)
+        {
+            candidateSum += k == worst ? 0 : MinHash.Similarity(kept[k].Signature, candidate);
+        }
+
+        if (candidateSum >= sums[worst])
+        {
+            return "Would not raise diversity: as alike to the kept cases as the case it would replace.";
+        }
+
+        for (var k = 0; k < kept.Count; k++)
+        {
+            sums[k] -= k == worst ? 0 : MinHash.Similarity(kept[k].Signature, kept[worst].Signature);
+        }
+
+        replaced.Add((kept[worst].Id, $"Replaced by case {position + 1} to raise diversity."));
+        kept.RemoveAt(worst);
+        sums.RemoveAt(worst);
+        return null;
+    }
+
+    private async Task<decimal> SpentAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<decimal>(new CommandDefinition(
+            "SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE call_key LIKE @prefix", new { prefix = $"generate:{runId:N}:%" },
+            cancellationToken: cancellationToken));
+    }
+
+    private sealed record KeptCase(Guid Id, string Text, ulong[] Signature, IReadOnlyList<string> Tags);
 
     /// <summary>Asks the run to stop: a pending or reviewed run is cancelled at once, a running one after its current call.</summary>
     [RequiresRole(ProjectRole.Editor)]
@@ -243,7 +373,8 @@ public sealed partial class GenerationService
         return await connection.QuerySingleOrDefaultAsync<GenerationRun>(new CommandDefinition("""
             SELECT id AS Id, project_id AS ProjectId, dataset_id AS DatasetId, status AS Status, requested AS Requested, rounds AS Rounds,
                    unique_cases AS UniqueCases, dropped_cases AS DroppedCases, cancel_requested AS CancelRequested, diversity AS Diversity,
-                   tags_per_100 AS TagsPer100, outcome AS Outcome, error AS Error
+                   tags_per_100 AS TagsPer100, outcome AS Outcome, error AS Error,
+                   coalesce((request ->> 'diversityTarget')::double precision, 0) AS DiversityTarget, request ->> 'focus' AS Focus
             FROM generation_runs WHERE id = @runId
             """, new { runId }, cancellationToken: cancellationToken));
     }
@@ -373,7 +504,8 @@ public sealed partial class GenerationService
     }
 
     /// Writes one round's cases and progress together, unless the run was cancelled meanwhile (then nothing of the round is written).
-    private async Task<bool> WriteRoundAsync(Guid runId, int round, List<object> rows, int unique, int dropped, CancellationToken cancellationToken)
+    private async Task<bool> WriteRoundAsync(Guid runId, int round, List<object> rows, List<(Guid Id, string Reason)> replaced, int unique, int dropped,
+        CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -390,6 +522,15 @@ public sealed partial class GenerationService
             INSERT INTO generated_cases (id, run_id, position, round, input, expected_output, tags, difficulty, persona, scenario, status, drop_reason)
             VALUES (@Id, @RunId, @Position, @Round, @Input::jsonb, @ExpectedOutput, @Tags, @Difficulty, @Persona, @Scenario, @Status, @DropReason)
             """, rows, transaction, cancellationToken: cancellationToken));
+        if (replaced.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE generated_cases g SET status = 'dropped', drop_reason = u.reason
+                FROM unnest(@ids, @reasons) AS u(id, reason) WHERE g.id = u.id AND g.run_id = @runId
+                """, new { runId, ids = replaced.Select(r => r.Id).ToArray(), reasons = replaced.Select(r => r.Reason).ToArray() }, transaction,
+                cancellationToken: cancellationToken));
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -401,6 +542,7 @@ public sealed partial class GenerationService
             UPDATE generation_runs SET status = 'cancelled', outcome = 'Cancelled: no generated case joined a dataset.', updated_at = now()
             WHERE id = @runId AND status IN ('pending', 'running', 'review')
             """, new { runId }, cancellationToken: cancellationToken));
+        await _events.PublishAsync(new ExperimentEvent(runId, null, ExperimentEvent.StatusChanged, GenerationStatus.Cancelled, 0, 0), cancellationToken);
         LogCancelled(runId);
     }
 

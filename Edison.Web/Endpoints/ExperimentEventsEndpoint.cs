@@ -24,7 +24,7 @@ internal static partial class ExperimentEventsEndpoint
         return endpoints;
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
+    internal static async IAsyncEnumerable<SseItem<string>> StreamAsync(Guid experimentId, IEventBus events, IHostApplicationLifetime lifetime,
         ILogger logger, [EnumeratorCancellation] CancellationToken requestAborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);

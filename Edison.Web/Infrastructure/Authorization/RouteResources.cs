@@ -17,6 +17,7 @@ internal static class RouteResources
         ["promptVersionId"] = ResourceKinds.PromptVersion,
         ["datasetId"] = ResourceKinds.Dataset,
         ["credentialId"] = ResourceKinds.Credential,
+        ["generationRunId"] = ResourceKinds.GenerationRun,
     };
 
     public static readonly IReadOnlyDictionary<string, string> FolderKinds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -30,6 +31,7 @@ internal static class RouteResources
         ["Versions"] = ResourceKinds.PromptVersion,
         ["Datasets"] = ResourceKinds.Dataset,
         ["Credentials"] = ResourceKinds.Credential,
+        ["Generation"] = ResourceKinds.GenerationRun,
     };
 
     /// The resources a request names: each (kind, id) from route values and bound handler arguments.

@@ -90,6 +90,36 @@ public sealed class CaseGenerationTests(StudioFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task RunAsync_CountReachedButDiversityBelowTarget_ADiversityRoundReplacesTheMostAlikeCasesUntilTheTargetIsMet()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Ten cases that differ only in one number: unique (no near-duplicate), but far below a 0.7 diversity target.
+        var alike = Enumerable.Range(1, 10)
+            .Select(i => $"please refund order number {(i * 37).ToString(CultureInfo.InvariantCulture)} today because the parcel arrived broken and late again")
+            .ToList();
+        var distinct = Sentences(5, seed: 6);
+        var tenant = fixture.Simulator.CreateTenant().Otherwise(r =>
+            r.LastUserText.StartsWith("Round 1:", StringComparison.Ordinal) ? Batch(alike) : Batch(distinct));
+
+        var (runId, run) = await GenerateAsync(tenant, 10, cts.Token);
+
+        var rounds = tenant.Requests.Where(r => r.SchemaName == nameof(GeneratedBatch)).ToList();
+        Assert.Equal(2, rounds.Count);
+        Assert.StartsWith("Round 2: write 5 new test cases.\nThe cases so far are too alike (diversity 0.", rounds[1].LastUserText.ReplaceLineEndings("\n"),
+            StringComparison.Ordinal);
+        Assert.Equal((GenerationStatus.Review, 2, 10, 5), (run.Status, run.Rounds, run.UniqueCases, run.DroppedCases));
+        Assert.True(run.Diversity >= 0.7, $"diversity {run.Diversity}");
+        Assert.Contains("1 diversity round replaced 5 of the most alike cases; the target was met.", run.Outcome, StringComparison.Ordinal);
+        var cases = await Generation.GetCasesAsync(runId, cts.Token);
+        Assert.Equal(distinct.Order(StringComparer.Ordinal),
+            cases.Where(c => c.Status == "pending" && c.Round == 2).Select(Question).Order(StringComparer.Ordinal));
+        var replaced = cases.Where(c => c.Status == "dropped").ToList();
+        Assert.Equal(5, replaced.Count);
+        Assert.All(replaced, c => Assert.Equal(1, c.Round));
+        Assert.All(replaced, c => Assert.Matches(@"^Replaced by case 1[1-5] to raise diversity\.$", c.DropReason));
+    }
+
+    [Fact]
     public async Task ReviewAsync_DiscardAndEditThenAcceptTheRest_OnlyTheKeptAndEditedCasesJoin()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -207,6 +207,8 @@ public sealed partial class AuthorizationMatrixTests(SecureWebFixture web, ITest
                 ResourceKinds.Experiment => otherProject ? scenario.OtherProjectExperimentId : scenario.ExperimentId,
                 ResourceKinds.Iteration when !otherProject => scenario.IterationId,
                 ResourceKinds.Project when !otherProject => scenario.ProjectId,
+                ResourceKinds.Dataset => otherProject ? scenario.OtherProjectDatasetId : scenario.DatasetId,
+                ResourceKinds.GenerationRun => otherProject ? scenario.OtherProjectGenerationRunId : scenario.GenerationRunId,
                 _ => null,
             };
             real &= id is not null;

@@ -27,6 +27,16 @@ public sealed class SecurityScenario
 
     public Guid OtherProjectExperimentId { get; private set; }
 
+    /// The dataset of the default project's experiment, and of the other project's.
+    public Guid DatasetId { get; private set; }
+
+    public Guid OtherProjectDatasetId { get; private set; }
+
+    /// A generation run in review in the default project, and one in the other project.
+    public Guid GenerationRunId { get; private set; }
+
+    public Guid OtherProjectGenerationRunId { get; private set; }
+
     public static async Task<SecurityScenario> CreateAsync(SecureWebFixture web, CancellationToken cancellationToken)
     {
         var scenario = new SecurityScenario();
@@ -41,6 +51,14 @@ public sealed class SecurityScenario
         await connection.ExecuteAsync("INSERT INTO projects (id, name) VALUES (@otherProject, 'Other project')", new { otherProject });
         await connection.ExecuteAsync("UPDATE experiments SET project_id = @otherProject WHERE id = @id",
             new { otherProject, id = scenario.OtherProjectExperimentId });
+        await connection.ExecuteAsync("UPDATE datasets SET project_id = @otherProject WHERE experiment_id = @id",
+            new { otherProject, id = scenario.OtherProjectExperimentId });
+        scenario.DatasetId = await connection.ExecuteScalarAsync<Guid>("SELECT id FROM datasets WHERE experiment_id = @ExperimentId",
+            new { scenario.ExperimentId });
+        scenario.OtherProjectDatasetId = await connection.ExecuteScalarAsync<Guid>("SELECT id FROM datasets WHERE experiment_id = @id",
+            new { id = scenario.OtherProjectExperimentId });
+        scenario.GenerationRunId = await CreateGenerationRunAsync(connection, scenario.ProjectId);
+        scenario.OtherProjectGenerationRunId = await CreateGenerationRunAsync(connection, otherProject);
         scenario.IterationId = await connection.ExecuteScalarAsync<Guid>("""
             INSERT INTO iterations (id, experiment_id, number, prompt_version_id, dataset_version_id, status)
             SELECT @id, e.id, 1000, (SELECT id FROM prompt_versions WHERE experiment_id = e.id LIMIT 1),
@@ -62,6 +80,11 @@ public sealed class SecurityScenario
         scenario.Anonymous = web.NewClient();
         return scenario;
     }
+
+    private static async Task<Guid> CreateGenerationRunAsync(Npgsql.NpgsqlConnection connection, Guid projectId) =>
+        await connection.ExecuteScalarAsync<Guid>("""
+            INSERT INTO generation_runs (id, project_id, request, requested, status) VALUES (@id, @projectId, '{}', 1, 'review') RETURNING id
+            """, new { id = Guid.CreateVersion7(), projectId });
 
     private static async Task<Guid> CreateExperimentAsync(ExperimentService experiments, Actor owner, CancellationToken cancellationToken)
     {
