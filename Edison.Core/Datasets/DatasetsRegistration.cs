@@ -32,7 +32,7 @@ public static class DatasetsRegistration
         services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<GenerationService>>(),
             sp.GetRequiredService<ProjectAccess>()));
-        services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new CoverageService(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new GenerationDefaultsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));

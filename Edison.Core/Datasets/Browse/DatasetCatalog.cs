@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Datasets.Browse;
@@ -12,8 +13,13 @@ public sealed class DatasetCatalog
 {
     private static readonly HashSet<string> Difficulties = new(StringComparer.Ordinal) { "easy", "medium", "hard" };
     private readonly NpgsqlDataSource _dataSource;
+    private readonly ProjectAccess _access;
 
-    internal DatasetCatalog(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal DatasetCatalog(NpgsqlDataSource dataSource, ProjectAccess access)
+    {
+        _dataSource = dataSource;
+        _access = access;
+    }
 
     /// <summary>The project's datasets, newest first.</summary>
     public async Task<IReadOnlyList<DatasetSummary>> ListAsync(Guid projectId, CancellationToken cancellationToken)
@@ -101,9 +107,11 @@ public sealed class DatasetCatalog
     }
 
     /// <summary>Replaces one case's variables, expected output, tags and difficulty (a new case and dataset version).</summary>
-    public async Task<CaseChange> EditAsync(Guid datasetId, Guid caseId, CaseInput edited, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<CaseChange> EditAsync(Actor actor, Guid datasetId, Guid caseId, CaseInput edited, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(edited);
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Dataset, datasetId, ProjectRole.Editor, cancellationToken);
         if (edited.Difficulty is not null && !Difficulties.Contains(edited.Difficulty))
         {
             return new CaseChange("Difficulty is easy, medium, hard or empty.", null, 0);
@@ -118,14 +126,18 @@ public sealed class DatasetCatalog
             return new CaseChange("Nothing changed: the case is as it was (or is not in this dataset).", null, 0);
         }
 
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "dataset.case-edited", "dataset", datasetId, null,
+            new { caseId, version }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new CaseChange(null, version, changed);
     }
 
     /// <summary>Adds <paramref name="tag"/> to each named case that lacks it (a new dataset version).</summary>
-    public async Task<CaseChange> TagAsync(Guid datasetId, IReadOnlyList<Guid> caseIds, string tag, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<CaseChange> TagAsync(Actor actor, Guid datasetId, IReadOnlyList<Guid> caseIds, string tag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caseIds);
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Dataset, datasetId, ProjectRole.Editor, cancellationToken);
         var clean = (tag ?? "").Trim().ToLowerInvariant();
         if (clean.Length is 0 or > 50 || clean.Any(char.IsWhiteSpace))
         {
@@ -152,6 +164,8 @@ public sealed class DatasetCatalog
             c.ExpectedOutput, [.. c.Tags, clean], c.Difficulty))).ToList();
         var (version, changed) = await DatasetStore.ReviseAsync(connection, transaction, datasetId, revisions,
             $"Tagged {revisions.Count} case{(revisions.Count == 1 ? "" : "s")} \"{clean}\"", cancellationToken);
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "dataset.cases-tagged", "dataset", datasetId, null,
+            new { tag = clean, cases = changed, version }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new CaseChange(null, version, changed);
     }

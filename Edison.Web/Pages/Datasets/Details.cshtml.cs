@@ -158,7 +158,7 @@ public sealed class DetailsModel(DatasetCatalog catalog, DatasetSplitService spl
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostTagAsync(Guid id, Guid[]? selected, string? tag, CancellationToken cancellationToken)
     {
-        var change = await catalog.TagAsync(id, selected ?? [], tag ?? "", cancellationToken);
+        var change = await catalog.TagAsync(HttpContext.Actor(), id, selected ?? [], tag ?? "", cancellationToken);
         Say(change.Error, $"Tagged {change.Changed} case{(change.Changed == 1 ? "" : "s")} \"{tag?.Trim().ToLowerInvariant()}\" (version {change.DatasetVersion}).");
         return Back(id);
     }
@@ -186,7 +186,7 @@ public sealed class DetailsModel(DatasetCatalog catalog, DatasetSplitService spl
             return Page();
         }
 
-        var change = await catalog.EditAsync(id, caseId, edited, cancellationToken);
+        var change = await catalog.EditAsync(HttpContext.Actor(), id, caseId, edited, cancellationToken);
         Say(change.Error, $"Case saved as version {change.DatasetVersion} of the dataset; earlier iterations keep the version they ran.");
         return Back(id);
     }
