@@ -8,6 +8,7 @@ using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.ReadModels;
 using Edison.Core.Refining;
+using Edison.Core.Regression;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,7 @@ public static class CoreRegistration
         builder.Services.AddLoop();
         builder.AddDatasets();
         builder.Services.AddReadModels();
+        builder.AddScheduledRegressions();
         return builder;
     }
 
