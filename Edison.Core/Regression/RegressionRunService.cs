@@ -75,6 +75,7 @@ public sealed partial class RegressionRunService
         var runId = Ids.New();
         var (_, error) = await _checks.StartAsync(experimentId, production.Version, NoThreshold, againstPreviousRun: true,
             (connection, transaction, iterationId, checkId) => connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE iterations SET scheduled_run = true WHERE id = @iterationId;
                 INSERT INTO regression_runs (id, experiment_id, check_id, iteration_id, baseline_iteration_id, prompt_version, experiment_status)
                 SELECT @runId, @experimentId, @checkId, @iterationId, parent_iteration_id, @version, @experimentStatus FROM iterations WHERE id = @iterationId
                 """, new { runId, experimentId, checkId, iterationId, version = production.Version, experimentStatus }, transaction,

@@ -57,3 +57,7 @@ CREATE TABLE webhook_deliveries (
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX webhook_deliveries_alert ON webhook_deliveries (alert_id, attempt);
+
+-- A scheduled run asks the providers again instead of replaying cached answers (model drift is what it exists to catch), and
+-- is compared with its previous run on every case of the golden set, not only the validation split the loop decides on.
+ALTER TABLE iterations ADD COLUMN scheduled_run boolean NOT NULL DEFAULT false;
