@@ -30,7 +30,9 @@ internal static class ExperimentDefinitionBody
         }
         catch (YamlException ex)
         {
-            return (null, $"The YAML does not parse at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}");
+            return (null, ex.Start.Line > 0
+                ? $"The YAML does not parse at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}"
+                : $"The YAML does not parse: {ex.Message}");
         }
     }
 

@@ -12,7 +12,16 @@ internal static class YamlJson
     public static JsonNode? Parse(string yaml)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner gives up this way on some unterminated flow collections instead of a positioned YamlException.
+            throw new YamlException("the document is malformed (an unterminated [ or { ?)", ex);
+        }
+
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
     }
 
