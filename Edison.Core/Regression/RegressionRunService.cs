@@ -121,8 +121,11 @@ public sealed partial class RegressionRunService
                 : Describe(run.PromptVersion ?? 0, comparison);
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE regression_runs SET outcome = @outcome, detail = @detail, finished_at = now() WHERE id = @Id;
-                UPDATE experiments SET status = @ExperimentStatus, updated_at = now() WHERE id = @ExperimentId AND status = 'running';
-                """, new { outcome, detail, run.Id, run.ExperimentStatus, run.ExperimentId }, transaction, cancellationToken: cancellationToken));
+                UPDATE experiments SET status = @ExperimentStatus, updated_at = now()
+                WHERE id = @ExperimentId AND status = 'running'
+                  AND NOT EXISTS (SELECT 1 FROM iterations WHERE experiment_id = @ExperimentId AND id <> @iterationId
+                                  AND status NOT IN ('completed', 'failed', 'cancelled'));
+                """, new { outcome, detail, run.Id, run.ExperimentStatus, run.ExperimentId, iterationId }, transaction, cancellationToken: cancellationToken));
             if (regressed)
             {
                 await connection.ExecuteAsync(new CommandDefinition("""
