@@ -14,6 +14,12 @@ var redis = infra.Redis;
 var migrate = builder.AddProject<Projects.Edison_Worker>(ResourceNames.Migrate, o => o.ExcludeLaunchProfile = true)
     .WithArgs("migrate")
     .WithReference(db).WaitFor(db);
+// Azure Container Apps runs every manifest project as an app and restarts it whenever it exits, so a one-shot step would
+// loop. Deployed, migrate is a Container Apps job the operator starts before each release (docs/operations.md).
+if (builder.ExecutionContext.IsPublishMode)
+{
+    migrate.ExcludeFromManifest();
+}
 
 var web = builder.AddProject<Projects.Edison_Web>(ResourceNames.Web)
     .WithExternalHttpEndpoints()

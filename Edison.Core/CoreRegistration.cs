@@ -9,6 +9,7 @@ using Edison.Core.Persistence;
 using Edison.Core.Projects;
 using Edison.Core.ReadModels;
 using Edison.Core.Refining;
+using Edison.Core.Regression;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,7 @@ public static class CoreRegistration
         builder.AddDatasets();
         builder.AddProjects();
         builder.Services.AddReadModels();
+        builder.AddScheduledRegressions();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Edison.Core.Persistence;
 using Edison.Core.Security;
@@ -166,11 +167,89 @@ public sealed class ApiStore
         return rows.AsList();
     }
 
+    /// <summary>The datasets of an experiment, oldest first.</summary>
+    public async Task<IReadOnlyList<DatasetInfo>> ListDatasetsAsync(Guid experimentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DatasetInfo>(new CommandDefinition(DatasetSelect + " WHERE d.experiment_id = @experimentId ORDER BY d.created_at, d.id",
+            new { experimentId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>One dataset, or null.</summary>
+    public async Task<DatasetInfo?> GetDatasetAsync(Guid datasetId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DatasetInfo>(new CommandDefinition(DatasetSelect + " WHERE d.id = @datasetId",
+            new { datasetId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>One page of an iteration's judgments in a stable order (output, judge, mode).</summary>
+    public async Task<Page<JudgmentRow>> ListJudgmentsAsync(Guid iterationId, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var total = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*)::int FROM judgments j JOIN outputs o ON o.id = j.output_id JOIN model_runs mr ON mr.id = o.model_run_id
+            WHERE mr.iteration_id = @iterationId
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<JudgmentDbRow>(new CommandDefinition("""
+            SELECT j.id, j.output_id, j.judge_config_id, j.mode, j.status, j.composite, j.scores::text AS scores, j.reasoning,
+                   j.rationales::text AS rationales, j.safety_flags, j.winner, j.error, j.created_at
+            FROM judgments j JOIN outputs o ON o.id = j.output_id JOIN model_runs mr ON mr.id = o.model_run_id
+            WHERE mr.iteration_id = @iterationId
+            ORDER BY j.output_id, j.judge_config_id, j.mode, j.pair_key
+            OFFSET @offset LIMIT @limit
+            """, new { iterationId, offset, limit }, cancellationToken: cancellationToken));
+        return new Page<JudgmentRow>(rows.Select(r => new JudgmentRow(r.Id, r.OutputId, r.JudgeConfigId, r.Mode, r.Status, r.Composite,
+            JsonSerializer.Deserialize<JsonElement>(r.Scores), r.Reasoning, JsonSerializer.Deserialize<JsonElement>(r.Rationales), r.SafetyFlags,
+            r.Winner, r.Error, r.CreatedAt)).ToList(), offset, limit, total);
+    }
+
     private async Task<PromptVersionInfo?> GetVersionByIdAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<PromptVersionInfo>(new CommandDefinition(
             VersionSelect + " WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    private const string DatasetSelect = """
+        SELECT d.id, d.project_id, d.experiment_id, d.name, d.kind, d.description, d.current_version,
+               (SELECT count(*)::int FROM dataset_version_cases dvc JOIN dataset_versions dv ON dv.id = dvc.dataset_version_id
+                WHERE dv.dataset_id = d.id AND dv.version = d.current_version) AS case_count,
+               d.created_at
+        FROM datasets d
+        """;
+
+    // A class with setters: Dapper maps text[] columns only through properties, not positional records.
+    private sealed class JudgmentDbRow
+    {
+        public Guid Id { get; init; }
+
+        public Guid OutputId { get; init; }
+
+        public Guid JudgeConfigId { get; init; }
+
+        public string Mode { get; init; } = "";
+
+        public string Status { get; init; } = "";
+
+        public double? Composite { get; init; }
+
+        public string Scores { get; init; } = "{}";
+
+        public string Reasoning { get; init; } = "";
+
+        public string Rationales { get; init; } = "{}";
+
+        public string[] SafetyFlags { get; init; } = [];
+
+        public string? Winner { get; init; }
+
+        public string? Error { get; init; }
+
+        public DateTime CreatedAt { get; init; }
     }
 
     private const string VersionSelect = """

@@ -41,6 +41,18 @@ public sealed class CiCheckService
         CancellationToken cancellationToken)
     {
         var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
+        return await StartAsync(experimentId, version, threshold, againstPreviousRun: false,
+            (connection, transaction, iterationId, checkId) => AuditLog.WriteAsync(connection, transaction, actor, projectId, "ci-check.start",
+                "ci_check", checkId, null, new { experimentId, version, threshold, iterationId }, cancellationToken), cancellationToken);
+    }
+
+    /// Starts a check. With <paramref name="againstPreviousRun"/> the baseline is the latest measured run of the production
+    /// version itself (a scheduled regression run of production), and none when there is no such run; otherwise it is the
+    /// latest run of production when another version is checked. <paramref name="alsoInTransaction"/> writes the caller's
+    /// rows (iteration id, check id, the audit row) in the same transaction, so no worker can see the iteration without them.
+    internal async Task<(Guid? CheckId, string? Error)> StartAsync(Guid experimentId, int version, double threshold, bool againstPreviousRun,
+        Func<NpgsqlConnection, NpgsqlTransaction, Guid, Guid, Task>? alsoInTransaction, CancellationToken cancellationToken)
+    {
         var production = await _store.GetProductionVersionAsync(experimentId, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -61,8 +73,17 @@ public sealed class CiCheckService
 
         var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId,
             source.DatasetVersionId, cancellationToken);
+        if (againstPreviousRun)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                UPDATE iterations SET parent_iteration_id =
+                    (SELECT i.id FROM iterations i WHERE i.prompt_version_id = @PromptVersionId AND i.dataset_version_id = @DatasetVersionId
+                       AND i.metrics IS NOT NULL AND i.status <> 'cancelled' AND i.id <> @iterationId ORDER BY i.number DESC LIMIT 1)
+                WHERE id = @iterationId
+                """, new { source.PromptVersionId, source.DatasetVersionId, iterationId }, transaction, cancellationToken: cancellationToken));
+        }
         // The comparison is made against production, whatever the version's own parent is.
-        if (production is not null && production.Id != source.PromptVersionId)
+        else if (production is not null && production.Id != source.PromptVersionId)
         {
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE iterations SET parent_iteration_id = coalesce(
@@ -78,8 +99,11 @@ public sealed class CiCheckService
             VALUES (@checkId, @experimentId, @iterationId, @PromptVersionId, @productionId, @threshold)
             """, new { checkId, experimentId, iterationId, source.PromptVersionId, productionId = production?.Id, threshold }, transaction,
             cancellationToken: cancellationToken));
-        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "ci-check.start", "ci_check", checkId, null,
-            new { experimentId, version, threshold, iterationId }, cancellationToken);
+        if (alsoInTransaction is not null)
+        {
+            await alsoInTransaction(connection, transaction, iterationId, checkId);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         await IterationService.HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
         return (checkId, null);

@@ -8,15 +8,18 @@ namespace Edison.Core.ClosedLoop;
 /// <summary>The loop's decisions as pure functions: compare with the parent, pick the recommended version, decide to stop.</summary>
 public static class LoopRules
 {
-    /// <summary>Compares a version's case scores with its parent's on the validation split (all cases when it is empty).</summary>
+    /// <summary>
+    /// Compares a version's case scores with its parent's on the validation split (all cases when it is empty, or when
+    /// <paramref name="allCases"/> asks for the whole golden set, as a scheduled regression run does).
+    /// </summary>
     public static VersionComparison Compare(IterationMetrics candidate, IterationMetrics parent, Guid parentIterationId, int parentVersion,
-        StopRules rules, double scaleRange)
+        StopRules rules, double scaleRange, bool allCases = false)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(rules);
         var shared = candidate.CaseScores.Keys.Where(parent.CaseScores.ContainsKey).ToList();
-        var validation = shared.Where(c => candidate.CaseSplits.GetValueOrDefault(c) == "validation").ToList();
+        var validation = allCases ? [] : shared.Where(c => candidate.CaseSplits.GetValueOrDefault(c) == "validation").ToList();
         var split = validation.Count >= 2 ? "validation" : "all";
         var cases = validation.Count >= 2 ? validation : shared;
         cases.Sort();

@@ -18,6 +18,12 @@ public static class WorkerJobs
     /// <summary>Has the refiner draft the next prompt version of an iteration.</summary>
     public const string RefineIteration = "Edison.Worker.Jobs.RefineIterationJob, Edison.Worker";
 
+    /// <summary>Starts an experiment's scheduled regression run (fired by its cron trigger).</summary>
+    public const string RegressionRun = "Edison.Worker.Jobs.RegressionRunJob, Edison.Worker";
+
+    /// <summary>POSTs a regression alert to its experiment's webhook.</summary>
+    public const string DeliverWebhook = "Edison.Worker.Jobs.DeliverWebhookJob, Edison.Worker";
+
     /// <summary>Data keys shared by the jobs.</summary>
     public static class Keys
     {
@@ -35,5 +41,11 @@ public static class WorkerJobs
 
         /// <summary>The number of items in the chunk.</summary>
         public const string Count = "count";
+
+        /// <summary>The experiment id.</summary>
+        public const string ExperimentId = "experimentId";
+
+        /// <summary>The regression alert id.</summary>
+        public const string AlertId = "alertId";
     }
 }

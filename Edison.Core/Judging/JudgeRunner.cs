@@ -46,7 +46,7 @@ public sealed class JudgeRunner
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var judge = await connection.QuerySingleOrDefaultAsync<JudgeRow>(new CommandDefinition("""
             SELECT jc.id AS judge_config_id, jc.kind, jc.credential_id, jc.model, jc.system_prompt, i.experiment_id, e.project_id, e.goal,
-                   e.rubric::text AS rubric, e.safety_config::text AS safety, i.status, i.is_paused
+                   e.rubric::text AS rubric, e.safety_config::text AS safety, i.status, i.is_paused, i.scheduled_run AS bypass_cache
             FROM judge_configs jc
             JOIN iterations i ON i.id = @iterationId AND i.experiment_id = jc.experiment_id
             JOIN experiments e ON e.id = i.experiment_id
@@ -122,6 +122,7 @@ public sealed class JudgeRunner
             JudgedText.WithToolCalls(item.SecondText, item.SecondToolCalls), judge.SystemPrompt, _fence);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
         {
+            BypassCache = judge.BypassCache,
             ExperimentId = judge.ExperimentId,
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{judge.JudgeConfigId}:pairwise:{item.PairKey}",
@@ -180,6 +181,7 @@ public sealed class JudgeRunner
             judge.SystemPrompt, _fence, safety);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
         {
+            BypassCache = judge.BypassCache,
             ExperimentId = judge.ExperimentId,
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise",
@@ -222,7 +224,7 @@ public sealed class JudgeRunner
     }
 
     private sealed record JudgeRow(Guid JudgeConfigId, string Kind, Guid CredentialId, string Model, string SystemPrompt, Guid ExperimentId,
-        Guid ProjectId, string Goal, string Rubric, string Safety, string Status, bool IsPaused);
+        Guid ProjectId, string Goal, string Rubric, string Safety, string Status, bool IsPaused, bool BypassCache);
 
     private sealed record PairItem(Guid FirstId, Guid SecondId, string PairKey, string Input, string FirstText, string SecondText,
         string? FirstToolCalls, string? SecondToolCalls);

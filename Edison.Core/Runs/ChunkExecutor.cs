@@ -40,7 +40,7 @@ public sealed class ChunkExecutor
         var run = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("""
             SELECT mr.id AS model_run_id, mr.iteration_id, i.experiment_id, e.project_id, i.status, i.dataset_version_id,
                    mc.credential_id, mc.model, mc.parameters::text AS parameters, mc.samples_per_case, mc.seed, pv.template, pv.system_text,
-                   pv.few_shots::text AS few_shots, e.checks::text AS checks, i.is_paused,
+                   pv.few_shots::text AS few_shots, e.checks::text AS checks, i.is_paused, i.scheduled_run AS bypass_cache,
                    pv.tools_schema::text AS tools_schema, pv.response_format::text AS response_format
             FROM model_runs mr
             JOIN iterations i ON i.id = mr.iteration_id
@@ -116,6 +116,7 @@ public sealed class ChunkExecutor
             CallKey = $"exec:{run.IterationId}:{run.ModelRunId}:{item.CaseId}:{item.Sample}",
             Parameters = run.Parameters,
             SampleIndex = item.Sample,
+            BypassCache = run.BypassCache,
         };
         var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
         if (!result.Reused && !result.CacheHit)
@@ -147,7 +148,7 @@ public sealed class ChunkExecutor
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
         Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText, string FewShots,
-        string Checks, bool IsPaused, string? ToolsSchema, string? ResponseFormat);
+        string Checks, bool IsPaused, bool BypassCache, string? ToolsSchema, string? ResponseFormat);
 
     private sealed record OutputShape(ChatResponseFormat? ResponseFormat, IList<AITool>? Tools);
 

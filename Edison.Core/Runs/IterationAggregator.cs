@@ -19,7 +19,7 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
         var it = await connection.QuerySingleAsync<IterationRow>(new CommandDefinition("""
             SELECT i.id, i.parent_iteration_id, pv.version, e.rubric::text AS rubric, e.jury_aggregation, e.stop_rules::text AS stop_rules,
                    (SELECT count(*)::int FROM judge_configs WHERE experiment_id = e.id AND is_enabled AND kind = 'pointwise') AS llm_judges,
-                   pi.metrics::text AS parent_metrics, ppv.version AS parent_version
+                   pi.metrics::text AS parent_metrics, ppv.version AS parent_version, i.scheduled_run
             FROM iterations i
             JOIN experiments e ON e.id = i.experiment_id
             JOIN prompt_versions pv ON pv.id = i.prompt_version_id
@@ -63,7 +63,7 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
         var comparison = it.ParentMetrics is null || it.ParentIterationId is null
             ? null
             : LoopRules.Compare(metrics, JsonSerializer.Deserialize<IterationMetrics>(it.ParentMetrics, Json)!, it.ParentIterationId.Value,
-                it.ParentVersion ?? 0, rules, IterationStatistics.ScaleRange(rubric));
+                it.ParentVersion ?? 0, rules, IterationStatistics.ScaleRange(rubric), allCases: it.ScheduledRun);
 
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE iterations SET metrics = @metrics::jsonb, comparison = @comparison::jsonb,
@@ -94,7 +94,7 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
         .ToList();
 
     private sealed record IterationRow(Guid Id, Guid? ParentIterationId, int Version, string Rubric, string JuryAggregation, string StopRules,
-        int LlmJudges, string? ParentMetrics, int? ParentVersion);
+        int LlmJudges, string? ParentMetrics, int? ParentVersion, bool ScheduledRun);
 
     // A class with setters: Dapper maps text[] columns only through properties, not positional records.
     private sealed class OutputRow

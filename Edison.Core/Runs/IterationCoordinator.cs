@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.ClosedLoop;
+using Edison.Core.Regression;
 using Microsoft.Extensions.Logging;
 
 namespace Edison.Core.Runs;
@@ -16,13 +17,15 @@ public sealed partial class IterationCoordinator
     private readonly IterationAggregator _aggregator;
     private readonly LoopState _loop;
     private readonly ReviewService _reviews;
+    private readonly RegressionRunService _regressions;
     private readonly IJobScheduler _jobs;
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
     internal IterationCoordinator(IterationStateStore states, WorkProgress progress, IterationAggregator aggregator, LoopState loop,
-        ReviewService reviews, IJobScheduler jobs, IEventBus events, ILogger<IterationCoordinator> logger)
+        ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events, ILogger<IterationCoordinator> logger)
     {
+        _regressions = regressions;
         _reviews = reviews;
         _loop = loop;
         _states = states;
@@ -111,6 +114,13 @@ public sealed partial class IterationCoordinator
             }
 
             var (_, comparison) = await _aggregator.AggregateAsync(iterationId, cancellationToken);
+            // A scheduled regression run only measures production: it is compared, never refined, and stops no loop.
+            if (await _regressions.FinishAsync(iterationId, comparison, cancellationToken))
+            {
+                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                return;
+            }
+
             var stop = await _loop.AfterAggregationAsync(iterationId, comparison, cancellationToken);
             if (stop is not null)
             {

@@ -24,6 +24,7 @@ internal static class RunsRegistration
             sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
+            sp.GetRequiredService<Regression.RegressionRunService>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),

@@ -12,10 +12,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Edison.Web.Api;
 
 /// <summary>The JSON API under <c>/api/v1</c>, its OpenAPI document and its reference page.</summary>
-public static class ApiEndpoints
+public static partial class ApiEndpoints
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 500;
+    private const string YamlContentType = "application/yaml";
 
     /// <summary>Registers the API's Core services, the OpenAPI document and ProblemDetails.</summary>
     public static IHostApplicationBuilder AddEdisonApi(this IHostApplicationBuilder builder)
@@ -39,7 +40,9 @@ public static class ApiEndpoints
         var experiments = api.MapGroup("/experiments").WithTags("Experiments");
         experiments.MapGet("/", ListExperimentsAsync).WithName("ListExperiments").Viewer();
         experiments.MapGet("/{experimentId:guid}", GetExperimentAsync).WithName("GetExperiment").Viewer();
-        experiments.MapPost("/", CreateExperimentAsync).WithName("CreateExperiment").Role(ProjectRole.Editor);
+        experiments.MapPost("/", CreateExperimentAsync).WithName("CreateExperiment")
+            .Accepts<ExperimentDefinition>("application/json", YamlContentType, "text/yaml").Role(ProjectRole.Editor);
+        api.MapGet("/projects", ListProjectsAsync).WithName("ListProjects").WithTags("Projects").Viewer();
 
         var versions = experiments.MapGroup("/{experimentId:guid}/prompt-versions").WithTags("Prompt versions");
         versions.MapGet("/", ListVersionsAsync).WithName("ListPromptVersions").Viewer();
@@ -57,6 +60,8 @@ public static class ApiEndpoints
         iterations.MapGet("/{iterationId:guid}/metrics", GetMetricsAsync).WithName("GetIterationMetrics").Viewer()
             .ProducesProblem(StatusCodes.Status409Conflict);
         iterations.MapGet("/{iterationId:guid}/outputs", ListOutputsAsync).WithName("ListIterationOutputs").Viewer();
+        iterations.MapGet("/{iterationId:guid}/judgments", ListJudgmentsAsync).WithName("ListIterationJudgments").Viewer();
+        MapDatasets(api, experiments);
 
         experiments.MapGet("/{experimentId:guid}/suggestions", ListSuggestionsAsync).WithName("ListSuggestions").WithTags("Suggestions").Viewer();
         var suggestions = api.MapGroup("/suggestions").WithTags("Suggestions");
@@ -95,8 +100,14 @@ public static class ApiEndpoints
             : NotFound($"Experiment {experimentId} does not exist.");
 
     private static async Task<Results<Created<CreatedResponse>, ValidationProblem>> CreateExperimentAsync(HttpContext http,
-        ExperimentDefinition definition, ExperimentService experiments, CancellationToken cancellationToken)
+        ExperimentService experiments, CancellationToken cancellationToken)
     {
+        var (definition, problem) = await ExperimentDefinitionBody.ReadAsync(http, cancellationToken);
+        if (definition is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["definition"] = [problem!] });
+        }
+
         var (id, errors) = await experiments.CreateAsync(http.Actor(), http.CurrentProject()?.ProjectId, definition, cancellationToken);
         if (id is not { } created)
         {
@@ -105,6 +116,29 @@ public static class ApiEndpoints
 
         var location = $"/api/v1/experiments/{created}";
         return TypedResults.Created(location, new CreatedResponse(created, location));
+    }
+
+    private static async Task<Ok<IReadOnlyList<ProjectMembership>>> ListProjectsAsync(HttpContext http, ProjectMembershipService memberships,
+        CancellationToken cancellationToken)
+    {
+        if (http.User.UserId() is not { } userId)
+        {
+            return TypedResults.Ok<IReadOnlyList<ProjectMembership>>([]);
+        }
+
+        // A token speaks for its own project only, so it lists only that one.
+        var mine = await memberships.ProjectsOfAsync(userId, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<ProjectMembership>>(
+            Guid.TryParse(http.User.FindFirst(Infrastructure.Security.ApiTokenAuthenticationHandler.ProjectClaim)?.Value, out var tokenProject)
+                ? mine.Where(m => m.ProjectId == tokenProject).ToList()
+                : mine);
+    }
+
+    private static async Task<Ok<Page<JudgmentRow>>> ListJudgmentsAsync(Guid iterationId, int? offset, int? limit, ApiStore store,
+        CancellationToken cancellationToken)
+    {
+        var (skip, take) = Paging(offset, limit);
+        return TypedResults.Ok(await store.ListJudgmentsAsync(iterationId, skip, take, cancellationToken));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PromptVersionInfo>>, ProblemHttpResult>> ListVersionsAsync(Guid experimentId,

@@ -63,6 +63,7 @@ public static class QuartzSetup
         }
 
         builder.Services.AddSingleton<IJobScheduler, QuartzJobScheduler>();
+        builder.Services.AddSingleton<Edison.Core.Regression.IRegressionScheduler, QuartzRegressionScheduler>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Edison.Core.Experiments;
 using Edison.Core.ReadModels;
+using Edison.Core.Regression;
 using Edison.Core.Runs;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
@@ -10,7 +11,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Experiments;
 
 [RequireProjectRole(ProjectRole.Viewer)]
-public sealed class DetailsModel(ExperimentService experiments, ExperimentOverviewQuery overviews, IterationService iterations) : PageModel
+public sealed class DetailsModel(ExperimentService experiments, ExperimentOverviewQuery overviews, IterationService iterations,
+    RegressionScheduleService schedules, TimeProvider time) : PageModel
 {
     public ExperimentDetails Experiment { get; private set; } = null!;
 
@@ -24,6 +26,20 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     public string? StartError { get; private set; }
 
     public string? Message { get; private set; }
+
+    public RegressionOverview Regression { get; private set; } = null!;
+
+    public ScheduleForm Schedule { get; private set; } = new();
+
+    public IReadOnlyDictionary<string, string> ScheduleErrors { get; private set; } = new Dictionary<string, string>();
+
+    public string? ScheduleMessage { get; private set; }
+
+    public string? NewWebhookSecret { get; private set; }
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public IReadOnlyList<string>? ScheduleErrorsFor(string field) => ScheduleErrors.TryGetValue(field, out var error) ? [error] : null;
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
@@ -73,6 +89,43 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
         return await ActionsAsync(id, cancellationToken);
     }
 
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostScheduleAsync(Guid id, ScheduleForm form, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        var saved = await schedules.SaveAsync(id, form.ToChoice(), form.WebhookUrl, form.NewSecret, User.UserId(), cancellationToken);
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (saved.Saved)
+        {
+            ScheduleMessage = Regression.Schedule is null ? "Scheduled runs are off." : "Schedule saved.";
+            NewWebhookSecret = saved.NewSecret;
+        }
+        else
+        {
+            Schedule = form;
+            ScheduleErrors = saved.Errors;
+        }
+
+        return Request.IsHtmx() ? Partial("_Schedule", this) : Page();
+    }
+
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostAcknowledgeAsync(Guid id, Guid alertId, CancellationToken cancellationToken)
+    {
+        var acknowledged = await schedules.AcknowledgeAsync(id, alertId, User.UserId(), cancellationToken);
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        ScheduleMessage = acknowledged ? "Alert acknowledged." : "That alert was already acknowledged.";
+        return Request.IsHtmx() ? Partial("_Schedule", this) : Page();
+    }
+
     private async Task<IActionResult> ActionsAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
@@ -95,6 +148,8 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
         Experiment = experiment;
         Overview = overview;
         Chart = ScoreChart.Create(overview);
+        Regression = await schedules.GetAsync(id, cancellationToken);
+        Schedule = ScheduleForm.From(Regression.Schedule);
         if (overview.Latest is not { IsLive: true })
         {
             Estimate = await iterations.EstimateAsync(id, cancellationToken);

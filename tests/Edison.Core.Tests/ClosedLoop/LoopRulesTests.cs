@@ -37,6 +37,17 @@ public sealed class LoopRulesTests
     }
 
     [Fact]
+    public void Compare_AllCases_ScheduledRunCountsTrainAndTestToo()
+    {
+        var parent = Metrics(new Dictionary<int, double> { [1] = 3, [2] = 3, [3] = 3, [4] = 3 }, trainOrTest: [3, 4]);
+        var candidate = Metrics(new Dictionary<int, double> { [1] = 4, [2] = 4, [3] = 1, [4] = 1 }, trainOrTest: [3, 4]);
+
+        var comparison = LoopRules.Compare(candidate, parent, Guid.NewGuid(), 1, Defaults, scaleRange: 4, allCases: true);
+
+        Assert.Equal(("all", 4, -0.5), (comparison.Split, comparison.N, comparison.MeanDifference));
+    }
+
+    [Fact]
     public void Compare_OnlyValidationCasesCount_TrainAndTestAreIgnored()
     {
         var parent = Metrics(new Dictionary<int, double> { [1] = 3, [2] = 3, [3] = 3, [4] = 3 }, trainOrTest: [3, 4]);

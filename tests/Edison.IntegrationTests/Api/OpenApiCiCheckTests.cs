@@ -36,8 +36,11 @@ public sealed class OpenApiCiCheckTests(ApiFixture fixture, ITestOutputHelper ou
             "/api/v1/experiments/{experimentId}/iterations", "/api/v1/iterations/{iterationId}", "/api/v1/iterations/{iterationId}/metrics",
             "/api/v1/iterations/{iterationId}/outputs", "/api/v1/suggestions/{suggestionId}/approve", "/api/v1/suggestions/{suggestionId}/reject",
             "/api/v1/experiments/{experimentId}/checks", "/api/v1/checks/{checkId}", "/api/v1/experiments/{experimentId}/bundle", "/api/v1/bundles",
+            "/api/v1/projects", "/api/v1/experiments/{experimentId}/datasets", "/api/v1/datasets/{datasetId}", "/api/v1/datasets/{datasetId}/cases",
+            "/api/v1/iterations/{iterationId}/judgments",
         });
-        Assert.Subset(operations, new HashSet<string?>(StringComparer.Ordinal) { "CreateExperiment", "StartCheck", "GetCheck", "DiffPromptVersions" });
+        Assert.Subset(operations, new HashSet<string?>(StringComparer.Ordinal) { "CreateExperiment", "StartCheck", "GetCheck", "DiffPromptVersions", "ListProjects",
+            "ImportCases", "ImportDataset", "ListIterationJudgments" });
         var page = await http.GetStringAsync(new Uri("api/v1/reference", UriKind.Relative), cts.Token);
         Assert.Contains("<script src=\"/api/v1/reference.js\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("https://cdn", page, StringComparison.OrdinalIgnoreCase);

@@ -66,6 +66,8 @@ public sealed class DeploymentManifestTests(ITestOutputHelper output)
 
             Assert.Equal("project.v0", resources.GetProperty("web").GetProperty("type").GetString());
             Assert.Equal("project.v0", resources.GetProperty("worker").GetProperty("type").GetString());
+            // A one-shot step deployed as a container app would restart after every exit; it is an operator-run job instead.
+            Assert.False(resources.TryGetProperty("migrate", out _), "migrate would be deployed as a container app that restarts after it exits.");
             foreach (var name in new[] { "edisondb", "redis" })
             {
                 var resource = resources.GetProperty(name);

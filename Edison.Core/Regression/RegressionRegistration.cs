@@ -1,0 +1,28 @@
+using Edison.Core.Api;
+using Edison.Core.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Edison.Core.Regression;
+
+internal static class RegressionRegistration
+{
+    public static IHostApplicationBuilder AddScheduledRegressions(this IHostApplicationBuilder builder)
+    {
+        builder.AddEdisonApiCore();
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
+        builder.Services.AddSingleton<WebhookSecretProtector>();
+        builder.Services.AddSingleton(sp => new RegressionScheduleService(sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<IRegressionScheduler>(), sp.GetRequiredService<WebhookSecretProtector>()));
+        builder.Services.AddSingleton(sp => new RegressionRunService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CiCheckService>(),
+            sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<RegressionRunService>>()));
+        builder.Services.AddSingleton(sp => new RegressionWebhookSender(sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<WebhookSecretProtector>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RegressionWebhookSender>>()));
+        return builder;
+    }
+}
