@@ -31,9 +31,10 @@ internal static class WebRegistration
     {
         app.UseExceptionHandler();
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
-        app.UseMiddleware<UploadLimitMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseRouting();
+        // After routing, so a page that states its own size limit (the dataset import) answers an over-limit upload itself.
+        app.UseMiddleware<UploadLimitMiddleware>();
         app.UseEdisonSecurity();
         app.UseAntiforgery();
         return app;

@@ -17,7 +17,8 @@ internal static class RegressionRegistration
         builder.Services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
         builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton(sp => new RegressionScheduleService(sp.GetRequiredService<NpgsqlDataSource>(),
-            sp.GetRequiredService<IRegressionScheduler>(), sp.GetRequiredService<WebhookSecretProtector>()));
+            sp.GetRequiredService<IRegressionScheduler>(), sp.GetRequiredService<WebhookSecretProtector>(),
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
         builder.Services.AddSingleton(sp => new RegressionRunService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CiCheckService>(),
             sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<RegressionRunService>>()));
         builder.Services.AddSingleton(sp => new RegressionWebhookSender(sp.GetRequiredService<NpgsqlDataSource>(),

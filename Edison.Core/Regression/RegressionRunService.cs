@@ -4,6 +4,7 @@ using Edison.Core.Api;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
+using Edison.Core.Security;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -40,6 +41,7 @@ public sealed partial class RegressionRunService
     /// Starts the experiment's scheduled run. Returns false when the experiment has no schedule any more (it was turned off or
     /// the experiment deleted), so the caller removes the trigger; a run still going is left alone and none is started.
     /// </summary>
+    [SystemOperation("Quartz fires the schedule an editor set; who set it is recorded on the schedule and in the audit log")]
     public async Task<bool> StartAsync(Guid experimentId, CancellationToken cancellationToken)
     {
         string experimentStatus;

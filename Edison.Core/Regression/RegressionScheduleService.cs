@@ -1,4 +1,5 @@
 using Dapper;
+using Edison.Core.Security;
 using Npgsql;
 
 namespace Edison.Core.Regression;
@@ -12,9 +13,12 @@ public sealed class RegressionScheduleService
     private readonly NpgsqlDataSource _dataSource;
     private readonly IRegressionScheduler _scheduler;
     private readonly WebhookSecretProtector _secrets;
+    private readonly ProjectAccess _access;
 
-    internal RegressionScheduleService(NpgsqlDataSource dataSource, IRegressionScheduler scheduler, WebhookSecretProtector secrets)
+    internal RegressionScheduleService(NpgsqlDataSource dataSource, IRegressionScheduler scheduler, WebhookSecretProtector secrets,
+        ProjectAccess access)
     {
+        _access = access;
         _dataSource = dataSource;
         _scheduler = scheduler;
         _secrets = secrets;
@@ -45,10 +49,14 @@ public sealed class RegressionScheduleService
     /// Saves the schedule and webhook (or removes both when <paramref name="choice"/> is off). A signing secret is made the
     /// first time a webhook is set and whenever <paramref name="newSecret"/> asks for one.
     /// </summary>
-    public async Task<ScheduleSaveResult> SaveAsync(Guid experimentId, ScheduleChoice choice, string? webhookUrl, bool newSecret, Guid? userId,
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<ScheduleSaveResult> SaveAsync(Actor actor, Guid experimentId, ScheduleChoice choice, string? webhookUrl, bool newSecret,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(choice);
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
+        var userId = actor.UserId;
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var (cron, field, error) = choice.ToCron();
         if (error is not null)
@@ -71,13 +79,17 @@ public sealed class RegressionScheduleService
             return new ScheduleSaveResult(errors, null);
         }
 
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // The webhook URL is named in the audit row; the secret never is.
+        await AuditLog.WriteAsync(connection, null, actor, projectId, cron is null ? "regression-schedule.off" : "regression-schedule.set",
+            "experiment", experimentId, null, new { cron, description = cron is null ? null : choice.Describe(), webhookUrl, newSecret },
+            cancellationToken);
         if (cron is null)
         {
             await TurnOffAsync(experimentId, cancellationToken);
             return new ScheduleSaveResult(errors, null);
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var hasSecret = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM regression_schedules WHERE experiment_id = @experimentId AND webhook_secret_protected IS NOT NULL)",
             new { experimentId }, cancellationToken: cancellationToken));
@@ -95,7 +107,7 @@ public sealed class RegressionScheduleService
     }
 
     /// <summary>Removes the schedule, its webhook and its trigger; alerts already raised stay.</summary>
-    public async Task TurnOffAsync(Guid experimentId, CancellationToken cancellationToken)
+    internal async Task TurnOffAsync(Guid experimentId, CancellationToken cancellationToken)
     {
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
         {
@@ -107,13 +119,25 @@ public sealed class RegressionScheduleService
     }
 
     /// <summary>Marks an open alert of the experiment as seen; false when it is not open or belongs to another experiment.</summary>
-    public async Task<bool> AcknowledgeAsync(Guid experimentId, Guid alertId, Guid? userId, CancellationToken cancellationToken)
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> AcknowledgeAsync(Actor actor, Guid experimentId, Guid alertId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition("""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE regression_alerts SET acknowledged_at = now(), acknowledged_by = @userId
             WHERE id = @alertId AND experiment_id = @experimentId AND acknowledged_at IS NULL
-            """, new { alertId, experimentId, userId }, cancellationToken: cancellationToken)) == 1;
+            """, new { alertId, experimentId, userId = actor.UserId }, transaction, cancellationToken: cancellationToken));
+        if (changed == 1)
+        {
+            await AuditLog.WriteAsync(connection, transaction, actor, projectId, "regression-alert.acknowledge", "regression_alert", alertId, null,
+                new { experimentId }, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return changed == 1;
     }
 
     /// <summary>The project's open alerts, newest first: what the review queue lists and the navigation counts.</summary>

@@ -93,7 +93,7 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     public async Task<IActionResult> OnPostScheduleAsync(Guid id, ScheduleForm form, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(form);
-        var saved = await schedules.SaveAsync(id, form.ToChoice(), form.WebhookUrl, form.NewSecret, User.UserId(), cancellationToken);
+        var saved = await schedules.SaveAsync(HttpContext.Actor(), id, form.ToChoice(), form.WebhookUrl, form.NewSecret, cancellationToken);
         if (!await LoadAsync(id, cancellationToken))
         {
             return NotFound();
@@ -116,7 +116,7 @@ public sealed class DetailsModel(ExperimentService experiments, ExperimentOvervi
     [RequireProjectRole(ProjectRole.Editor)]
     public async Task<IActionResult> OnPostAcknowledgeAsync(Guid id, Guid alertId, CancellationToken cancellationToken)
     {
-        var acknowledged = await schedules.AcknowledgeAsync(id, alertId, User.UserId(), cancellationToken);
+        var acknowledged = await schedules.AcknowledgeAsync(HttpContext.Actor(), id, alertId, cancellationToken);
         if (!await LoadAsync(id, cancellationToken))
         {
             return NotFound();

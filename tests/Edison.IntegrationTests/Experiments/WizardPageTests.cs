@@ -88,10 +88,29 @@ public sealed partial class WizardPageTests(SecureWebFixture web) : IClassFixtur
     }
 
     [Fact]
-    public async Task Template_ThenReviewAndCreate_StoresTheTemplatesExperimentWithTheNewCredential()
+    public async Task ModelsStep_AnEditorTypingAKey_IsToldOnlyAdminsAddKeys_AndNothingIsStored()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var client = await EditorAsync(cts.Token);
+
+        await PostStepAsync(client, 1, "template", cts.Token, ("Input.Name", ""), ("Input.Goal", ""), ("template", "classification"));
+        var refused = await PostStepAsync(client, 5, "next", cts.Token, ("Input.NewBaseUrl", "https://llm.example.test/v1"),
+            ("Input.NewApiKey", "sk-editor-may-not-add"), ("Input.Models[0]", "gpt-4o-mini"));
+
+        Assert.Contains("Only a project admin can add a provider key", refused, StringComparison.Ordinal);
+        Assert.Contains("Step 5 of 7", refused, StringComparison.Ordinal);
+        await using var connection = await web.Database.DataSource.OpenConnectionAsync(cts.Token);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*)::int FROM provider_credentials WHERE key_last4 = '-add'",
+            cancellationToken: cts.Token)));
+    }
+
+    [Fact]
+    public async Task Template_ThenReviewAndCreate_StoresTheTemplatesExperimentWithTheNewCredential()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Adding a provider key is an admin's to do (it spends the team's money); an editor is refused (the test above).
+        using var client = await MemberAsync("admin", cts.Token);
 
         var filled = await PostStepAsync(client, 1, "template", cts.Token, ("Input.Name", ""), ("Input.Goal", ""), ("template", "classification"));
         Assert.Contains("Filled every step from the &quot;Ticket classification&quot; template (version 1)", filled, StringComparison.Ordinal);
@@ -139,13 +158,15 @@ public sealed partial class WizardPageTests(SecureWebFixture web) : IClassFixtur
         Assert.Contains("Step 5, Models: Choose a credential", html, StringComparison.Ordinal);
     }
 
-    private async Task<HttpClient> EditorAsync(CancellationToken cancellationToken)
+    private Task<HttpClient> EditorAsync(CancellationToken cancellationToken) => MemberAsync("editor", cancellationToken);
+
+    private async Task<HttpClient> MemberAsync(string role, CancellationToken cancellationToken)
     {
         var (client, userId) = await web.SignUpAsync($"wizard-{Guid.NewGuid():N}@security.test", cancellationToken);
         await using var connection = await web.Database.DataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO project_members (project_id, user_id, role) SELECT id, @userId, 'editor' FROM projects ORDER BY created_at LIMIT 1
-            """, new { userId }, cancellationToken: cancellationToken));
+            INSERT INTO project_members (project_id, user_id, role) SELECT id, @userId, @role FROM projects ORDER BY created_at LIMIT 1
+            """, new { userId, role }, cancellationToken: cancellationToken));
         return client;
     }
 

@@ -27,8 +27,8 @@ public sealed class ScheduledRegressionRunTests(WorkerLoopFixture fixture, Xunit
         await using var receiver = await WebhookReceiver.StartAsync(StatusCodes503, cts.Token);
         var judge = new JudgeScript();
         var experimentId = await BaselineAsync(judge, cts.Token);
-        var saved = await Schedules.SaveAsync(experimentId, new ScheduleChoice(ScheduleChoice.Nightly, new TimeOnly(2, 0)), receiver.Url.ToString(),
-            newSecret: false, null, cts.Token);
+        var saved = await Schedules.SaveAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), experimentId,
+            new ScheduleChoice(ScheduleChoice.Nightly, new TimeOnly(2, 0)), receiver.Url.ToString(), newSecret: false, cts.Token);
         Assert.True(saved.Saved, string.Join("; ", saved.Errors.Values));
 
         judge.Score = _ => 1;
@@ -59,7 +59,7 @@ public sealed class ScheduledRegressionRunTests(WorkerLoopFixture fixture, Xunit
             "SELECT count(*)::int FROM suggestions WHERE iteration_id = @IterationId", new { run.IterationId }));
         Assert.NotEqual("running", await connection.ExecuteScalarAsync<string>("SELECT status FROM experiments WHERE id = @experimentId", new { experimentId }));
         Assert.Single(await Schedules.ListOpenAsync(await ProjectOfAsync(connection, experimentId), cts.Token));
-        Assert.True(await Schedules.AcknowledgeAsync(experimentId, alert.Id, null, cts.Token));
+        Assert.True(await Schedules.AcknowledgeAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), experimentId, alert.Id, cts.Token));
         Assert.Empty((await Schedules.GetAsync(experimentId, cts.Token)).OpenAlerts);
     }
 
@@ -70,8 +70,8 @@ public sealed class ScheduledRegressionRunTests(WorkerLoopFixture fixture, Xunit
         await using var receiver = await WebhookReceiver.StartAsync([], cts.Token);
         var judge = new JudgeScript();
         var experimentId = await BaselineAsync(judge, cts.Token);
-        var saved = await Schedules.SaveAsync(experimentId, new ScheduleChoice(ScheduleChoice.Weekly, new TimeOnly(4, 30), DayOfWeek.Sunday),
-            receiver.Url.ToString(), newSecret: false, null, cts.Token);
+        var saved = await Schedules.SaveAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), experimentId,
+            new ScheduleChoice(ScheduleChoice.Weekly, new TimeOnly(4, 30), DayOfWeek.Sunday), receiver.Url.ToString(), newSecret: false, cts.Token);
         Assert.True(saved.Saved, string.Join("; ", saved.Errors.Values));
 
         var unchanged = await FireAndWaitAsync(experimentId, cts.Token);

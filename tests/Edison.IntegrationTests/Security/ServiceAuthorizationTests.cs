@@ -199,7 +199,7 @@ public sealed class ServiceAuthorizationTests(SecureWebFixture web) : IClassFixt
                 "tokenId" => r.TokenId,
                 "userId" => r.InstanceOwner.UserId,
                 "id" when method.DeclaringType == typeof(CredentialService) => r.CredentialId,
-                "caseId" => Guid.NewGuid(),
+                "caseId" or "alertId" => Guid.NewGuid(),
                 _ => throw new InvalidOperationException($"{method.DeclaringType!.Name}.{method.Name}: no resource for Guid {p.Name}."),
             },
             _ when nullable => null,
@@ -213,6 +213,9 @@ public sealed class ServiceAuthorizationTests(SecureWebFixture web) : IClassFixt
             _ when type.IsEnum => Enum.GetValues(type).GetValue(0),
             _ when type == typeof(Stream) => new MemoryStream(),
             _ when type == typeof(AuditFilter) => new AuditFilter(),
+            _ when type == typeof(AssistModelSetting) => new AssistModelSetting(r.CredentialId, "m"),
+            _ when type == typeof(Edison.Core.Regression.ScheduleChoice) =>
+                new Edison.Core.Regression.ScheduleChoice(Edison.Core.Regression.ScheduleChoice.Nightly, new TimeOnly(2, 0)),
             _ when type == typeof(Rubric) => Rubric.SingleCriterion("Helpful", "Helps."),
             _ when type == typeof(ExperimentDraft) => new ExperimentDraft(),
             _ when type == typeof(ExperimentDefinition) => RuntimeHelpers.GetUninitializedObject(type),
