@@ -29,13 +29,14 @@ public sealed partial class EveryPageAccessibilityTests(EdisonAppFixture app, Ch
     {
         ["Projects"] = "project", ["Experiments"] = "experiment", ["Iterations"] = "iteration", ["Reviews"] = "suggestion",
         ["Suggestions"] = "suggestion", ["Outputs"] = "output", ["Versions"] = "version", ["Datasets"] = "dataset", ["Credentials"] = "credential",
+        ["Generation"] = "generation-run",
     };
 
     private static readonly Dictionary<string, string> NamedKinds = new(StringComparer.OrdinalIgnoreCase)
     {
         ["projectId"] = "project", ["experimentId"] = "experiment", ["iterationId"] = "iteration", ["suggestionId"] = "suggestion",
         ["outputId"] = "output", ["modelRunId"] = "modelrun", ["versionId"] = "version", ["promptVersionId"] = "version",
-        ["datasetId"] = "dataset", ["credentialId"] = "credential",
+        ["datasetId"] = "dataset", ["credentialId"] = "credential", ["generationRunId"] = "generation-run",
     };
 
     [Fact]
@@ -138,8 +139,14 @@ public sealed partial class EveryPageAccessibilityTests(EdisonAppFixture app, Ch
                    (SELECT id FROM provider_credentials WHERE project_id = e.project_id LIMIT 1) AS Credential
             FROM experiments e WHERE e.name = @name
             """, new { name }, cancellationToken: cancellationToken));
+        // A generation run waiting in review (the studio's run page); the generation journey makes one through the page.
+        var generationRun = await connection.ExecuteScalarAsync<Guid>(new CommandDefinition("""
+            INSERT INTO generation_runs (id, project_id, request, requested, status) VALUES (gen_random_uuid(), @Project, '{}', 1, 'review')
+            RETURNING id
+            """, new { row.Project }, cancellationToken: cancellationToken));
         var ids = new Dictionary<string, Guid?>
         {
+            ["generation-run"] = generationRun,
             ["project"] = row.Project, ["experiment"] = row.Experiment, ["iteration"] = row.Iteration, ["suggestion"] = row.Suggestion,
             ["output"] = row.Output, ["modelrun"] = row.ModelRun, ["version"] = row.Version, ["dataset"] = row.Dataset, ["credential"] = row.Credential,
         };

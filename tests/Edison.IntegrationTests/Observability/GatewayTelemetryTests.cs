@@ -43,7 +43,8 @@ public sealed class GatewayTelemetryTests(CoreFixture fixture) : IClassFixture<C
         meters.SetMeasurementEventCallback<double>((i, v, _, _) => measurements.Add((i.Name, v)));
         meters.Start();
         var tenant = fixture.Simulator.CreateTenant().Otherwise(_ => SimStep.Reply("fine", inputTokens: 120, outputTokens: 30));
-        var spec = await GatewayCalls.SpecAsync(fixture, tenant, requestsPerWindow: null, cts.Token);
+        // A model name of its own: the listener is process-wide and other tests' calls run at the same time.
+        var spec = (await GatewayCalls.SpecAsync(fixture, tenant, requestsPerWindow: null, cts.Token)) with { Model = $"traced-{Guid.NewGuid():N}" };
         var gateway = fixture.Services.GetRequiredService<LlmGateway>();
         using var jobSource = new ActivitySource("Observability.Job");
 
