@@ -23,7 +23,6 @@ public sealed class LoopJourneyTests(EdisonAppFixture app, ChromiumFixture chrom
         var name = $"Loop journey {Guid.NewGuid():N}"[..22];
         await BrowserChecks.CreateExperimentAsync(page, app, tenant.ApiKey, name, LoopScript.RefinerModel);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nothing has run yet" })).ToBeVisibleAsync();
-        var overviewUrl = page.Url;
         await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("Seed prompt");
         await BrowserChecks.AssertAccessibleAsync(page, "overview-empty");
 
@@ -66,7 +65,8 @@ public sealed class LoopJourneyTests(EdisonAppFixture app, ChromiumFixture chrom
         await page.GotoAsync("/Reviews");
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync(name);
         await BrowserChecks.AssertAccessibleAsync(page, "review-queue");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Change to v1" }).First.ClickAsync();
+        // The queue lists every experiment's pending suggestions (other journeys share this app): open this experiment's one.
+        await page.Locator("section.card").Filter(new() { HasText = name }).GetByRole(AriaRole.Link, new() { Name = "Change to v1" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review the refiner's change to v1" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".diff-add").Filter(new() { HasText = LoopScript.Instruction })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#suggestion-note")).ToContainTextAsync(LoopScript.Instruction);
@@ -78,8 +78,7 @@ public sealed class LoopJourneyTests(EdisonAppFixture app, ChromiumFixture chrom
         await Assertions.Expect(page.Locator(".page-head .badge")).ToHaveTextAsync("prompt v2");
 
         // The overview: lineage v1 → v2 approved by a reviewer. Pausing and the versions page have journeys of their own.
-        // Straight to the overview by its address: iteration 2 is live, and its page's breadcrumb is covered by the controls journey.
-        await page.GotoAsync(overviewUrl);
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }).GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
         await Assertions.Expect(page.Locator("#lineage")).ToContainTextAsync("Approved by");
         await Assertions.Expect(page.Locator("#iterations tbody tr")).ToHaveCountAsync(2);
         await BrowserChecks.AssertAccessibleAsync(page, "overview");

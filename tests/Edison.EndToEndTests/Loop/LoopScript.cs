@@ -30,8 +30,11 @@ internal static class LoopScript
     private static readonly string[] Targets = [Criterion];
     private static readonly string[] Suggestions = ["Ask the model to end with a next step."];
 
-    public static SimTenant Apply(SimTenant tenant, TimeSpan latency, string? answerOverride = null) => tenant.Otherwise(request =>
-        SimStep.Delay(latency, request.SchemaName switch
+    public static SimTenant Apply(SimTenant tenant, TimeSpan latency, string? answerOverride = null) =>
+        tenant.Otherwise(request => SimStep.Delay(latency, Answer(request, answerOverride)));
+
+    /// <summary>What the scripted model, judge or refiner answers to one request (for tenants that add roles of their own).</summary>
+    public static SimStep Answer(SimRequest request, string? answerOverride = null) => request.SchemaName switch
         {
             null => SimStep.Reply(answerOverride ?? (request.Messages.Any(m => m.Text.Contains(Instruction, StringComparison.Ordinal))
                 ? "Here is how. Next step: open Settings." : "Here is how."), inputTokens: 100, outputTokens: 30),
@@ -60,7 +63,7 @@ internal static class LoopScript
             }),
             "RefinerCritique" => SimStep.ReplyJson(new { violations = Array.Empty<string>(), ok = true }),
             _ => SimStep.Reply("unexpected"),
-        }));
+        };
 
     // The notes as the refiner's prompt lists them: "- note" lines under this heading (Edison.Core's RefinerPrompt).
     private static List<string> ReviewerNotes(SimRequest request)

@@ -136,6 +136,57 @@ public sealed class StudioJourneyTests(EdisonAppFixture app, ChromiumFixture chr
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public async Task Journey_HardenAfterBillingCasesFail_GeneratedCasesTargetBillingAndTheWeakestCriterion()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(200));
+        // The model answers, the judge fails the billing questions (2 of 5) and passes the rest (4 of 5), and the generator
+        // writes billing cases; everything else follows the loop script.
+        var tenant = app.Simulator.CreateTenant().Otherwise(request => request.SchemaName switch
+        {
+            "GeneratedBatch" => GeneratedCases("billing"),
+            "PointwiseVerdict" => SimStep.ReplyJson(new
+            {
+                reasoning = "Billing answers miss the refund policy.",
+                scores = new[]
+                {
+                    new
+                    {
+                        criterion = LoopScript.Criterion,
+                        score = request.LastUserText.Contains("charged twice", StringComparison.Ordinal)
+                                || request.LastUserText.Contains("student discount", StringComparison.Ordinal) ? 2 : 4,
+                        rationale = "Judged.",
+                    },
+                },
+                suggestions = Array.Empty<string>(),
+                safetyFlags = Array.Empty<string>(),
+            }),
+            _ => LoopScript.Answer(request),
+        });
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = BrowserChecks.WatchProblems(page);
+        var experiment = $"Studio harden {Guid.NewGuid():N}"[..24];
+        await BrowserChecks.CreateExperimentAsync(page, app, tenant.ApiKey, experiment, null);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run an iteration" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#iteration-status")).ToHaveTextAsync("completed", new() { Timeout = 120_000 });
+
+        await OpenDatasetAsync(page, experiment);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Coverage" }).ClickAsync();
+        await page.Locator("#harden").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#generation-focus")).ToContainTextAsync("\"billing\"");
+        await Assertions.Expect(page.Locator("#review")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await BrowserChecks.AssertAccessibleAsync(page, "harden-review");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Accept all 3" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#generation-message")).ToContainTextAsync("Accepted 3 cases into version v2 of the dataset.");
+        var request = tenant.Requests.First(r => r.SchemaName == "GeneratedBatch");
+        Assert.Contains("Cases tagged \"billing\" fail most", request.LastUserText, StringComparison.Ordinal);
+        Assert.Contains($"The weakest criterion is \"{LoopScript.Criterion}\"", request.LastUserText, StringComparison.Ordinal);
+        Assert.Contains("Why was I charged twice?", request.LastUserText, StringComparison.Ordinal);
+        Assert.Empty(problems);
+    }
+
     private async Task<IBrowserContext> NewContextAsync()
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
@@ -151,7 +202,9 @@ public sealed class StudioJourneyTests(EdisonAppFixture app, ChromiumFixture chr
     }
 
     /// The generating model: three distinct cases plus an exact duplicate of the first, tagged <paramref name="tag"/>.
-    private static SimTenant Generator(SimTenant tenant, string tag) => tenant.Otherwise(request => SimStep.ReplyJson(new
+    private static SimTenant Generator(SimTenant tenant, string tag) => tenant.Otherwise(_ => GeneratedCases(tag));
+
+    private static SimStep GeneratedCases(string tag) => SimStep.ReplyJson(new
     {
         cases = new[]
         {
@@ -160,5 +213,5 @@ public sealed class StudioJourneyTests(EdisonAppFixture app, ChromiumFixture chr
             $"First {tag} question about an order placed in March from the web shop",
             $"Third {tag} question from a company account asking for a formal document",
         }.Select(q => new { variables = new Dictionary<string, string> { ["question"] = q }, tags = new[] { tag } }).ToList(),
-    }));
+    });
 }
