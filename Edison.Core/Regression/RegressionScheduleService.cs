@@ -79,20 +79,21 @@ public sealed class RegressionScheduleService
             return new ScheduleSaveResult(errors, null);
         }
 
+        // The webhook URL is named in the audit row; the secret never is. The row is written with the change it records.
+        var summary = new { cron, description = cron is null ? null : choice.Describe(), webhookUrl, newSecret };
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        // The webhook URL is named in the audit row; the secret never is.
-        await AuditLog.WriteAsync(connection, null, actor, projectId, cron is null ? "regression-schedule.off" : "regression-schedule.set",
-            "experiment", experimentId, null, new { cron, description = cron is null ? null : choice.Describe(), webhookUrl, newSecret },
-            cancellationToken);
         if (cron is null)
         {
             await TurnOffAsync(experimentId, cancellationToken);
+            await AuditLog.WriteAsync(connection, null, actor, projectId, "regression-schedule.off", "experiment", experimentId, null, summary,
+                cancellationToken);
             return new ScheduleSaveResult(errors, null);
         }
 
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var hasSecret = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM regression_schedules WHERE experiment_id = @experimentId AND webhook_secret_protected IS NOT NULL)",
-            new { experimentId }, cancellationToken: cancellationToken));
+            new { experimentId }, transaction, cancellationToken: cancellationToken));
         var secret = webhookUrl is not null && (newSecret || !hasSecret) ? WebhookSignature.NewSecret() : null;
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO regression_schedules (experiment_id, cron, description, webhook_url, webhook_secret_protected, updated_by)
@@ -101,7 +102,10 @@ public sealed class RegressionScheduleService
                 webhook_secret_protected = coalesce(excluded.webhook_secret_protected, regression_schedules.webhook_secret_protected),
                 updated_by = excluded.updated_by, updated_at = now()
             """, new { experimentId, cron, description = choice.Describe(), webhookUrl, protectedSecret = secret is null ? null : _secrets.Protect(secret), userId },
-            cancellationToken: cancellationToken));
+            transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "regression-schedule.set", "experiment", experimentId, null, summary,
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         await _scheduler.ScheduleAsync(experimentId, cron, cancellationToken);
         return new ScheduleSaveResult(errors, secret);
     }
