@@ -52,6 +52,17 @@ public abstract record SimStep
         return new DelayStep(delay, then);
     }
 
+    /// <summary>
+    /// Holds the request until <paramref name="gate"/> completes, then applies <paramref name="then"/>: the test decides when
+    /// answers arrive (e.g. to see a page before and after them) without guessing a delay; a client that gives up ends the wait.
+    /// </summary>
+    public static SimStep After(Task gate, SimStep then)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(then);
+        return new GateStep(gate, then);
+    }
+
     /// <summary>A 200 response whose body is not valid JSON for the provider's format.</summary>
     public static SimStep Malformed() => new MalformedStep();
 
@@ -78,6 +89,8 @@ public abstract record SimStep
     internal sealed record StatusStep(int Code, TimeSpan? RetryAfter, string? Body) : SimStep;
 
     internal sealed record DelayStep(TimeSpan Wait, SimStep Then) : SimStep;
+
+    internal sealed record GateStep(Task Gate, SimStep Then) : SimStep;
 
     internal sealed record MalformedStep : SimStep;
 

@@ -35,6 +35,10 @@ internal static class StepRunner
                 await Task.Delay(delay.Wait, cancellationToken);
                 await RunAsync(http, format, request, delay.Then, cancellationToken);
                 break;
+            case SimStep.GateStep gate:
+                await gate.Gate.WaitAsync(cancellationToken);
+                await RunAsync(http, format, request, gate.Then, cancellationToken);
+                break;
             case SimStep.MalformedStep:
                 await WriteBodyAsync(http, StatusCodes.Status200OK, request.Stream ? format.StreamContentType : JsonContentType, format.MalformedBody(request.Stream), cancellationToken);
                 break;
