@@ -137,7 +137,7 @@ internal static partial class IterationPageBenchmark
     }
 
     /// The first-run setup page makes the owner, who is signed in by it and owns the default project.
-    private static async Task SetUpOwnerAsync(HttpClient client, CancellationToken cancellationToken)
+    internal static async Task SetUpOwnerAsync(HttpClient client, CancellationToken cancellationToken)
     {
         var html = await client.GetStringAsync(new Uri("Setup", UriKind.Relative), cancellationToken);
         var token = TokenPattern().Match(html) is { Success: true } match ? match.Groups[1].Value

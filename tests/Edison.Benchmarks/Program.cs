@@ -21,6 +21,11 @@ if (args.Contains("--throughput"))
     return await ThroughputBenchmark.RunAsync(settings, cases, stop.Token);
 }
 
+if (args.Contains("--assist"))
+{
+    return await AssistBenchmark.RunAsync(settings, stop.Token);
+}
+
 if (args.Contains("--page"))
 {
     return await IterationPageBenchmark.RunAsync(settings, stop.Token);

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Edison.Core.Assist;
+using Edison.Core.Llm;
+using Edison.Testing.Simulator;
+
+namespace Edison.Benchmarks;
+
+/// <summary>
+/// Click-to-first-assist-token against the real web app (Kestrel on a loopback port, signed in as the owner), the project's
+/// assist model a simulator tenant that answers at once (no configured latency). One sample is what the wizard's assist
+/// button does: the htmx POST that records the click (?handler=Assist) and answers with the panel, then the panel's
+/// EventSource on /events/assist/{id}; the clock runs from sending the POST to reading the first "chunk" event. Complete is
+/// the mode that streams tokens; Draft (three options) and Improve (a diff with reasons) answer as one structured reply, so
+/// their figure is click → "done" (the whole answer). The simulator's own first-token time, measured with a plain client
+/// straight against it, shows how much of the figure is the provider's.
+/// </summary>
+internal static partial class AssistBenchmark
+{
+    private const int WarmUp = 5;
+    private const int Samples = 30;
+    private const string Model = "sim-assist";
+    private const string Continuation = " Every answer names the exact page to open next and the amount that will be refunded.";
+    private static readonly string[] DraftOptions = ["First draft.", "Second draft.", "Third draft."];
+    private static readonly string[] ImproveReasons = ["Says who it is for."];
+
+    public static async Task<int> RunAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
+        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
+        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
+        Console.WriteLine($"Database {database.Name}; {Samples} samples per figure after {WarmUp} warm-up clicks; logs in {logDirectory}");
+        await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+        await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
+        await using var webApp = await WorkerProcess.StartWebAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__edisondb"] = database.ConnectionString,
+            ["ConnectionStrings__redis"] = redis,
+            ["Logging__LogLevel__Default"] = "Warning",
+        }, logDirectory, cancellationToken);
+        await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
+
+        using var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { BaseAddress = webApp.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        await IterationPageBenchmark.SetUpOwnerAsync(client, cancellationToken);
+        var tenant = simulator.CreateTenant().Otherwise(request => request.SchemaName switch
+        {
+            nameof(AssistOptionsAnswer) => SimStep.ReplyJson(new { options = DraftOptions }),
+            nameof(ImproveAnswer) => SimStep.ReplyJson(new { improved = "An improved goal.", reasons = ImproveReasons }),
+            _ => SimStep.Reply(Continuation, inputTokens: 200, outputTokens: 20),
+        });
+        await UseAsAssistModelAsync(web, simulator, tenant, cancellationToken);
+
+        var token = await AntiforgeryTokenAsync(client, cancellationToken);
+        var sample = 0;
+        for (var i = 0; i < WarmUp; i++)
+        {
+            foreach (var mode in new[] { "Complete", "Draft", "Improve" })
+            {
+                await ClickAsync(client, token, mode, sample++, cancellationToken);
+            }
+        }
+
+        var complete = new List<double>();
+        var toProvider = new List<double>();
+        var draft = new List<double>();
+        var improve = new List<double>();
+        for (var i = 0; i < Samples; i++)
+        {
+            var (firstToken, sentAt) = await ClickAsync(client, token, "Complete", sample++, cancellationToken);
+            complete.Add(firstToken);
+            toProvider.Add((tenant.Requests[^1].ArrivedAt - sentAt).TotalMilliseconds);
+            draft.Add((await ClickAsync(client, token, "Draft", sample++, cancellationToken)).Milliseconds);
+            improve.Add((await ClickAsync(client, token, "Improve", sample++, cancellationToken)).Milliseconds);
+        }
+
+        var providerAlone = await SimulatorFirstTokenAsync(simulator, tenant, cancellationToken);
+
+        Console.WriteLine();
+        Console.WriteLine("| figure | n | p50 ms | p95 ms | max ms |");
+        Console.WriteLine("|---|---|---|---|---|");
+        Console.WriteLine(Row("Complete: click → first token at the page (\"chunk\" event)", complete));
+        Console.WriteLine(Row("  of which click → request at the provider", toProvider));
+        Console.WriteLine(Row("Draft (3 options, one structured reply): click → answer (\"done\")", draft));
+        Console.WriteLine(Row("Improve (one structured reply): click → answer (\"done\")", improve));
+        Console.WriteLine(Row("Simulator alone (0 ms configured): request → first token, plain client", providerAlone));
+        Console.WriteLine();
+        Console.WriteLine(Invariant($"Target: first tokens within 1,000 ms of the click. The web log is {webApp.LogPath}."));
+        return 0;
+    }
+
+    /// <summary>Stores a credential for the tenant and makes it the default project's assist model, as an admin does in Settings.</summary>
+    private static async Task UseAsAssistModelAsync(WebSide web, ProviderSimulator simulator, SimTenant tenant, CancellationToken cancellationToken)
+    {
+        var owner = await web.OwnerAsync(cancellationToken);
+        var projectId = await web.Experiments.DefaultProjectIdAsync(cancellationToken);
+        var change = await web.Services.GetRequiredService<CredentialService>().CreateAsync(owner, projectId,
+            new CredentialDraft("bench assist", ProviderKinds.OpenAICompatible, simulator.OpenAIBaseUrl.ToString(), tenant.ApiKey), cancellationToken);
+        var credentialId = change.Id ?? throw new InvalidOperationException(change.Error);
+        if (await web.Services.GetRequiredService<AssistSettingsStore>().SetAsync(owner, projectId, new AssistModelSetting(credentialId, Model),
+                cancellationToken) is { } error)
+        {
+            throw new InvalidOperationException(error);
+        }
+    }
+
+    private static async Task<string> AntiforgeryTokenAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var html = await client.GetStringAsync(new Uri("Experiments/New?step=1", UriKind.Relative), cancellationToken);
+        return TokenPattern().Match(html) is { Success: true } match ? match.Groups[1].Value
+            : throw new InvalidOperationException("No antiforgery token on the wizard's first step.");
+    }
+
+    /// <summary>
+    /// One click on the goal's assist button, as htmx sends it, then the panel's event stream; returns the time from sending the
+    /// POST to the first "chunk" event (Complete) or to "done" (Draft, Improve). Each click's goal differs, so no answer
+    /// comes from the response cache.
+    /// </summary>
+    private static async Task<(double Milliseconds, DateTimeOffset SentAt)> ClickAsync(HttpClient client, string token, string mode, int sample,
+        CancellationToken cancellationToken)
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Step"] = "1", ["Input.Name"] = "Assist benchmark", ["Input.DraftBudgetUsd"] = "1",
+            ["Input.Goal"] = Invariant($"Answer customers' billing questions (sample {sample}) correctly and kindly."),
+            ["__RequestVerificationToken"] = token,
+        });
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri($"Experiments/New?handler=Assist&field=Goal&mode={mode}", UriKind.Relative))
+        {
+            Content = form,
+        };
+        post.Headers.Add("HX-Request", "true");
+        var sentAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        using var clicked = await client.SendAsync(post, cancellationToken);
+        var panel = await clicked.Content.ReadAsStringAsync(cancellationToken);
+        if (clicked.StatusCode != HttpStatusCode.OK || StreamPattern().Match(panel) is not { Success: true } stream)
+        {
+            throw new InvalidOperationException($"The {mode} click answered {(int)clicked.StatusCode} without an event stream: {panel[..Math.Min(300, panel.Length)]}");
+        }
+
+        using var events = new HttpRequestMessage(HttpMethod.Get, new Uri(WebUtility.HtmlDecode(stream.Groups[1].Value).TrimStart('/'), UriKind.Relative));
+        events.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await client.SendAsync(events, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var reader = new StreamReader(body);
+        await ReadEventAsync(reader, mode == "Complete" ? "chunk" : "done", cancellationToken);
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (mode == "Complete")
+        {
+            await ReadEventAsync(reader, "done", cancellationToken);
+        }
+
+        // Outside the clock: the answer the page then fetches must be an answer, not an error.
+        var assistId = AssistIdPattern().Match(stream.Groups[1].Value).Value;
+        var outcome = await client.GetStringAsync(new Uri($"Experiments/New?handler=AssistResult&assistId={assistId}", UriKind.Relative), cancellationToken);
+        if (outcome.Contains("role=\"alert\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The {mode} assist answered with an error: {outcome}");
+        }
+
+        return (elapsed, sentAt);
+    }
+
+    private static async Task ReadEventAsync(StreamReader reader, string eventName, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line == $"event: {eventName}")
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"The assist stream ended before a '{eventName}' event.");
+    }
+
+    /// <summary>The simulator's own first-token time: a streamed completion requested straight from it, timed to its first chunk.</summary>
+    private static async Task<List<double>> SimulatorFirstTokenAsync(ProviderSimulator simulator, SimTenant tenant, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var completions = new Uri(simulator.OpenAIBaseUrl.ToString().TrimEnd('/') + "/chat/completions");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tenant.ApiKey);
+        var samples = new List<double>();
+        for (var i = 0; i < WarmUp + Samples; i++)
+        {
+            var json = JsonSerializer.Serialize(new { model = Model, stream = true, messages = new[] { new { role = "user", content = $"Complete this, sample {i}." } } });
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, completions) { Content = content };
+            var clock = Stopwatch.StartNew();
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var reader = new StreamReader(body);
+            // The stream opens with an empty role delta; the first token is the first delta with text.
+            while (await reader.ReadLineAsync(cancellationToken) is { } line && !TokenDeltaPattern().IsMatch(line))
+            {
+            }
+
+            if (i >= WarmUp)
+            {
+                samples.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        return samples;
+    }
+
+    private static string Row(string name, List<double> samples)
+    {
+        var s = new LatencySummary(name, samples, "");
+        return Invariant($"| {name} | {s.Milliseconds.Count} | {s.P50:0.0} | {s.P95:0.0} | {s.Max:0.0} |");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    [GeneratedRegex("sse-connect=\"([^\"]+)\"")]
+    private static partial Regex StreamPattern();
+
+    [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
+    private static partial Regex AssistIdPattern();
+
+    [GeneratedRegex("\"content\":\"[^\"]")]
+    private static partial Regex TokenDeltaPattern();
+}
