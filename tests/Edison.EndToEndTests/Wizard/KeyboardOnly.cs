@@ -8,10 +8,13 @@ namespace Edison.EndToEndTests.Wizard;
 /// </summary>
 internal static class KeyboardOnly
 {
-    private const int MaxPresses = 200;
+    private const int MaxPresses = 400;
 
-    /// <summary>Presses Tab until <paramref name="target"/> is focused (at most <see cref="MaxPresses"/> times).</summary>
-    public static async Task TabToAsync(IPage page, ILocator target, string what)
+    /// <summary>
+    /// Presses Tab (Shift+Tab when <paramref name="backwards"/>, for a control near the end of a long page) until
+    /// <paramref name="target"/> is focused, at most <see cref="MaxPresses"/> times.
+    /// </summary>
+    public static async Task TabToAsync(IPage page, ILocator target, string what, bool backwards = false)
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(target);
@@ -23,10 +26,10 @@ internal static class KeyboardOnly
                 return;
             }
 
-            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync(backwards ? "Shift+Tab" : "Tab");
         }
 
-        Assert.Fail($"Tab did not reach {what} in {MaxPresses} presses; the focus is on {await FocusedAsync(page)}.");
+        Assert.Fail($"{(backwards ? "Shift+Tab" : "Tab")} did not reach {what} in {MaxPresses} presses; the focus is on {await FocusedAsync(page)}.");
     }
 
     /// <summary>Tabs to <paramref name="target"/> and presses Enter on it.</summary>
@@ -37,11 +40,18 @@ internal static class KeyboardOnly
     }
 
     /// <summary>Tabs to a text box and replaces its text by typing.</summary>
-    public static async Task TypeIntoAsync(IPage page, ILocator target, string what, string text)
+    public static async Task TypeIntoAsync(IPage page, ILocator target, string what, string text, bool backwards = false)
     {
-        await TabToAsync(page, target, what);
+        await TabToAsync(page, target, what, backwards);
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync(text);
+    }
+
+    /// <summary>Tabs to a list box and picks an option by typing the start of its label (the browser's type-ahead).</summary>
+    public static async Task ChooseAsync(IPage page, ILocator select, string what, string labelStart)
+    {
+        await TabToAsync(page, select, what);
+        await page.Keyboard.TypeAsync(labelStart);
     }
 
     /// <summary>Presses Tab once and asserts the focus moved to <paramref name="target"/>.</summary>

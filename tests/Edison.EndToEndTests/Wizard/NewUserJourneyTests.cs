@@ -18,10 +18,11 @@ public sealed class NewUserJourneyTests(EdisonAppFixture app, ChromiumFixture ch
     {
         var answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tenant = WizardScript.Apply(app.Simulator.CreateTenant(), answers.Task);
-        var (page, problems, context) = await WizardScript.OpenWizardAsync(app, chromium, tenant);
+        var (page, problems, context) = await WizardScript.SignInAsync(app, chromium);
         await using var _ = context;
         try
         {
+            await WizardScript.SetUpAssistAndStartOverAsync(page, app, tenant);
             var name = $"New user {Guid.NewGuid():N}"[..18];
             await page.GotoAsync("/");
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "New experiment" }).ClickAsync();
@@ -64,8 +65,9 @@ public sealed class NewUserJourneyTests(EdisonAppFixture app, ChromiumFixture ch
             await Assertions.Expect(page.Locator("#review-estimate")).ToContainTextAsync("This run will cost about $");
             await BrowserChecks.AssertAccessibleAsync(page, "journey-review");
 
+            var eventStream = WizardScript.EventStreamOpensAsync(page);
             await page.GetByRole(AriaRole.Button, new() { Name = "Create and start the run" }).ClickAsync();
-            await WizardScript.WatchAnswersArriveAsync(page, answers, "journey");
+            await WizardScript.WatchAnswersArriveAsync(page, answers, eventStream, "journey");
             await WizardScript.ExpectSuggestionLinkAsync(page);
             await BrowserChecks.AssertAccessibleAsync(page, "journey-iteration-reviewing");
 

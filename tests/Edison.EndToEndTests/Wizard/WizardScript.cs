@@ -67,52 +67,69 @@ internal static class WizardScript
 
     private static SimStep Gated(Task? gate, SimStep step) => gate is null ? step : SimStep.After(gate, step);
 
-    /// <summary>
-    /// Signs the owner in with a fresh simulator credential as the project's assist model (an admin's set-up, done with the
-    /// mouse), clears any unfinished draft and leaves the page on the wizard's first step.
-    /// </summary>
-    public static async Task<(IPage Page, List<string> Problems, IBrowserContext Context)> OpenWizardAsync(EdisonAppFixture app, ChromiumFixture chromium,
-        SimTenant tenant)
+    /// <summary>A browser context signed in as the owner, its page, and the page's console, CSP and script problems.</summary>
+    public static async Task<(IPage Page, List<string> Problems, IBrowserContext Context)> SignInAsync(EdisonAppFixture app, ChromiumFixture chromium)
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
         await app.SignInOwnerAsync(context);
         var page = await context.NewPageAsync();
-        var problems = BrowserChecks.WatchProblems(page);
-        var name = $"Wizard sim {Guid.NewGuid():N}"[..19];
+        return (page, BrowserChecks.WatchProblems(page), context);
+    }
 
+    /// <summary>A credential name of its own for each journey, so its row and option are found among other tests' ones.</summary>
+    public static string CredentialName() => $"Wizard sim {Guid.NewGuid():N}"[..19];
+
+    /// <summary>
+    /// An admin's set-up, with the mouse: a fresh simulator credential becomes the project's assist model; then any unfinished
+    /// draft is cleared and the page is left on the wizard's first step.
+    /// </summary>
+    public static async Task SetUpAssistAndStartOverAsync(IPage page, EdisonAppFixture app, SimTenant tenant)
+    {
+        var name = CredentialName();
         await page.GotoAsync("/Settings/Credentials");
         await page.Locator("#credential-name").FillAsync(name);
         await page.Locator("#credential-provider").SelectOptionAsync("openai-compatible");
         await page.Locator("#credential-url").FillAsync(app.Simulator.OpenAIBaseUrl.ToString());
         await page.Locator("#credential-key").FillAsync(tenant.ApiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Add credential" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = name })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = name })).ToBeVisibleAsync(new() { Timeout = PageTimeout });
 
         await page.GotoAsync("/Settings/Assist");
         await page.Locator("#assist-credential").SelectOptionAsync(new SelectOptionValue { Label = $"{name} (openai-compatible)" });
         await page.Locator("#assist-model").FillAsync(Model);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#assist-current")).ToContainTextAsync("per million input tokens");
+        await Assertions.Expect(page.Locator("#assist-current")).ToContainTextAsync("per million input tokens", new() { Timeout = PageTimeout });
         await BrowserChecks.AssertAccessibleAsync(page, "assist-settings");
 
         await page.GotoAsync("/Experiments/New?step=8");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start over with an empty experiment" }).ClickAsync();
         await ExpectStepAsync(page, "Step 1 of 7: Objective");
-        return (page, problems, context);
     }
+
+    /// <summary>
+    /// Starts listening for the experiment's event stream before the iteration page opens; the task ends with the stream's
+    /// response (the page's htmx SSE extension opens it).
+    /// </summary>
+    public static Task<IResponse> EventStreamOpensAsync(IPage page) =>
+        page.WaitForResponseAsync(r => r.Url.Contains("/events/experiments/", StringComparison.Ordinal), new() { Timeout = RunTimeout });
 
     /// <summary>Waits for the wizard to show the step titled <paramref name="heading"/>.</summary>
     public static Task ExpectStepAsync(IPage page, string heading) =>
         Assertions.Expect(page.Locator("#wizard-heading")).ToHaveTextAsync(heading, new() { Timeout = 30_000 });
 
     /// <summary>
-    /// On iteration 1's page while its answers are held back: sees none of the 20, lets them come, and sees the count reach
-    /// 20 of 20 on the same page (the live region swapped it in; the page was never reloaded).
+    /// On iteration 1's page while its answers are held back: the page has opened the experiment's event stream and shows
+    /// none of the 20; the answers are let through, and the count reaches 20 of 20 on the same page (the live region swapped
+    /// it in; the page was never reloaded).
     /// </summary>
-    public static async Task WatchAnswersArriveAsync(IPage page, TaskCompletionSource answers, string screenshots)
+    public static async Task WatchAnswersArriveAsync(IPage page, TaskCompletionSource answers, Task<IResponse> eventStream, string screenshots)
     {
         ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(eventStream);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Iteration 1", Level = 1 })).ToBeVisibleAsync(new() { Timeout = PageTimeout });
+        var stream = await eventStream;
+        Assert.Equal(200, stream.Status);
+        Assert.StartsWith("text/event-stream", stream.Headers["content-type"], StringComparison.Ordinal);
         await Assertions.Expect(page.Locator(".page-head .badge")).ToHaveTextAsync("prompt v1");
         await Assertions.Expect(page.Locator("#outputs-count")).ToHaveTextAsync($"0 / {CaseCount}", new() { Timeout = RunTimeout });
         await ScreenshotAsync(page, $"{screenshots}-iteration-waiting");
