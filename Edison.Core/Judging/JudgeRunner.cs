@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
@@ -19,21 +18,19 @@ public sealed class JudgeRunner
     private static readonly ChatResponseFormat PairwiseFormat = ChatResponseFormat.ForJsonSchema<PairwiseVerdict>(Json);
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
-    private readonly IEventBus _events;
-    private readonly WorkProgress _progress;
+    private readonly ChunkCompletion _completion;
     private readonly IOptions<LlmOptions> _options;
     private readonly bool _fence;
     private readonly BudgetGuard _budget;
 
-    internal JudgeRunner(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options,
-        IOptions<JudgingOptions> judging)
+    internal JudgeRunner(NpgsqlDataSource dataSource, LlmGateway gateway, ChunkCompletion completion, BudgetGuard budget,
+        IOptions<LlmOptions> options, IOptions<JudgingOptions> judging)
     {
         _fence = judging.Value.FenceUntrustedText;
-        _budget = new BudgetGuard(dataSource, events);
+        _budget = budget;
         _dataSource = dataSource;
         _gateway = gateway;
-        _events = events;
-        _progress = progress;
+        _completion = completion;
         _options = options;
     }
 
@@ -58,9 +55,10 @@ public sealed class JudgeRunner
         }
 
         var rubric = JsonSerializer.Deserialize<Rubric>(judge.Rubric, Json)!;
+        var chunkKey = WorkChunkLedger.JudgeKey(iterationId, judgeConfigId, modelRunId, from);
         if (judge.Kind == JudgeKinds.Pairwise)
         {
-            await JudgePairsAsync(connection, iterationId, judge, rubric, modelRunId, from, count, cancellationToken);
+            await JudgePairsAsync(connection, iterationId, judge, rubric, modelRunId, from, count, chunkKey, cancellationToken);
             return;
         }
 
@@ -77,20 +75,89 @@ public sealed class JudgeRunner
             """, new { iterationId, judgeConfigId, modelRunId, from, count }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
-        await IterationWatch.ForEachAsync(_dataSource, iterationId, todo, _options.Value.ChunkConcurrency,
-            (item, ct) => JudgeOneAsync(iterationId, judge, rubric, safety, item, ct), cancellationToken);
-        await PublishProgressAsync(iterationId, judge, cancellationToken);
+        await JudgeAllAsync(iterationId, judge, chunkKey, todo, item => PointwiseRequest(iterationId, judge, rubric, safety, item),
+            (item, request, answer, ct) => JudgeOneAsync(iterationId, judge, rubric, item, request, answer, ct), cancellationToken);
     }
 
-    private async Task PublishProgressAsync(Guid iterationId, JudgeRow judge, CancellationToken cancellationToken)
+    /// <summary>
+    /// Judges the chunk's items: those answerable without a provider (recorded or cached) in one batch stored in one
+    /// statement, the rest in parallel under the iteration's watch, each stored as it arrives; then closes the chunk if no
+    /// judgment is missing.
+    /// </summary>
+    private async Task JudgeAllAsync<T>(Guid iterationId, JudgeRow judge, string chunkKey, IReadOnlyList<T> todo, Func<T, LlmRequest> request,
+        Func<T, LlmRequest, LlmPreResolved, CancellationToken, Task<JudgmentRow?>> judgeOne, CancellationToken cancellationToken)
     {
-        var (done, total) = await _progress.JudgmentsForProgressAsync(iterationId, cancellationToken);
-        await _events.PublishAsync(new ExperimentEvent(judge.ExperimentId, iterationId, ExperimentEvent.Progress, IterationStatus.Judging,
-            done, total) { CostUsd = await _progress.CostAsync(iterationId, cancellationToken) }, cancellationToken);
+        var requests = todo.Select(request).ToList();
+        var answers = await _gateway.ResolveWithoutProviderAsync(requests, cancellationToken);
+        var answered = new List<JudgmentRow>();
+        foreach (var i in Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is not null))
+        {
+            // A pre-answered verdict that does not validate makes its repair call here, one at a time: rare.
+            answered.Add((await judgeOne(todo[i], requests[i], answers[i], cancellationToken))!);
+        }
+
+        await InsertAsync(iterationId, judge.JudgeConfigId, answered, cancellationToken);
+        var written = answered.Count;
+        await IterationWatch.ForEachAsync(_dataSource, iterationId, Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is null),
+            _options.Value.ChunkConcurrency, async (i, ct) =>
+            {
+                if (await judgeOne(todo[i], requests[i], answers[i], ct) is { } row)
+                {
+                    await InsertAsync(iterationId, judge.JudgeConfigId, [row], ct);
+                    Interlocked.Increment(ref written);
+                }
+            }, cancellationToken);
+        await _completion.FinishAsync(judge.ExperimentId, iterationId, WorkChunkLedger.JudgePhase, chunkKey, written == todo.Count,
+            cancellationToken);
+    }
+
+    /// Judgments in one statement (a chunk's pre-answered ones together: per-row inserts cost a round trip, a commit and
+    /// foreign-key locks each).
+    private async Task InsertAsync(Guid iterationId, Guid judgeConfigId, IReadOnlyList<JudgmentRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO judgments (id, iteration_id, output_id, other_output_id, judge_config_id, mode, pair_key, status, scores, composite,
+                                   reasoning, rationales, safety_flags, suggestions, winner, error, llm_call_id)
+            SELECT r.id, @iterationId, r.output_id, r.other_output_id, @judgeConfigId, r.mode, r.pair_key, r.status, r.scores::jsonb, r.composite,
+                   r.reasoning, r.rationales::jsonb, ARRAY(SELECT jsonb_array_elements_text(r.safety_flags::jsonb)), r.suggestions::jsonb,
+                   r.winner, r.error, r.llm_call_id
+            FROM unnest(@ids::uuid[], @outputIds::uuid[], @otherOutputIds::uuid[], @modes::text[], @pairKeys::text[], @statuses::text[],
+                        @scores::text[], @composites::float8[], @reasonings::text[], @rationales::text[], @safetyFlags::text[],
+                        @suggestions::text[], @winners::text[], @errors::text[], @callIds::uuid[])
+                 AS r(id, output_id, other_output_id, mode, pair_key, status, scores, composite, reasoning, rationales, safety_flags,
+                      suggestions, winner, error, llm_call_id)
+            ON CONFLICT (output_id, judge_config_id, mode, pair_key) DO NOTHING
+            """,
+            new
+            {
+                iterationId,
+                judgeConfigId,
+                ids = rows.Select(r => r.Id).ToArray(),
+                outputIds = rows.Select(r => r.OutputId).ToArray(),
+                otherOutputIds = rows.Select(r => r.OtherOutputId).ToArray(),
+                modes = rows.Select(r => r.Mode).ToArray(),
+                pairKeys = rows.Select(r => r.PairKey).ToArray(),
+                statuses = rows.Select(r => r.Status).ToArray(),
+                scores = rows.Select(r => r.Scores).ToArray(),
+                composites = rows.Select(r => r.Composite).ToArray(),
+                reasonings = rows.Select(r => r.Reasoning).ToArray(),
+                rationales = rows.Select(r => r.Rationales).ToArray(),
+                safetyFlags = rows.Select(r => r.SafetyFlags).ToArray(),
+                suggestions = rows.Select(r => r.Suggestions).ToArray(),
+                winners = rows.Select(r => r.Winner).ToArray(),
+                errors = rows.Select(r => r.Error).ToArray(),
+                callIds = rows.Select(r => r.CallId).ToArray(),
+            }, cancellationToken: cancellationToken));
     }
 
     private async Task JudgePairsAsync(NpgsqlConnection connection, Guid iterationId, JudgeRow judge, Rubric rubric, Guid modelRunId, int from,
-        int count, CancellationToken cancellationToken)
+        int count, string chunkKey, CancellationToken cancellationToken)
     {
         var todo = (await connection.QueryAsync<PairItem>(new CommandDefinition($"""
             WITH pairs AS ({WorkProgress.PairsSql(WorkProgress.ChunkFilter)})
@@ -106,18 +173,12 @@ public sealed class JudgeRunner
             """, new { iterationId, judge.JudgeConfigId, modelRunId, from, count }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
-        await IterationWatch.ForEachAsync(_dataSource, iterationId, todo, _options.Value.ChunkConcurrency,
-            (item, ct) => JudgePairAsync(iterationId, judge, rubric, item, ct), cancellationToken);
-        await PublishProgressAsync(iterationId, judge, cancellationToken);
+        await JudgeAllAsync(iterationId, judge, chunkKey, todo, item => PairwiseRequest(iterationId, judge, rubric, item),
+            (item, request, answer, ct) => JudgePairAsync(judge, item, request, answer, ct), cancellationToken);
     }
 
-    private async Task JudgePairAsync(Guid iterationId, JudgeRow judge, Rubric rubric, PairItem item, CancellationToken cancellationToken)
+    private LlmRequest PairwiseRequest(Guid iterationId, JudgeRow judge, Rubric rubric, PairItem item)
     {
-        if (!await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
-        {
-            return;
-        }
-
         var messages = PairwisePrompt.Build(judge.Goal, rubric, item.Input, JudgedText.WithToolCalls(item.FirstText, item.FirstToolCalls),
             JudgedText.WithToolCalls(item.SecondText, item.SecondToolCalls), judge.SystemPrompt, _fence);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
@@ -127,25 +188,24 @@ public sealed class JudgeRunner
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{judge.JudgeConfigId}:pairwise:{item.PairKey}",
         };
-        var structured = await StructuredOutput.CompleteAsync(_gateway, spec, messages, PairwiseFormat, ParsePairwise,
-            new ChatOptions { Temperature = 0 }, cancellationToken);
+        return new LlmRequest(spec, messages, new ChatOptions { Temperature = 0, ResponseFormat = PairwiseFormat });
+    }
+
+    private async Task<JudgmentRow?> JudgePairAsync(JudgeRow judge, PairItem item, LlmRequest request, LlmPreResolved answer,
+        CancellationToken cancellationToken)
+    {
+        if (answer.Result is null && !await _budget.AllowsCallAsync(judge.ExperimentId, request.Spec.IterationId!.Value, cancellationToken))
+        {
+            return null;
+        }
+
+        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, PairwiseFormat, ParsePairwise,
+            new ChatOptions { Temperature = 0 }, answer.Result, cancellationToken);
         RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
-
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO judgments (id, iteration_id, output_id, other_output_id, judge_config_id, mode, pair_key, status, reasoning, winner,
-                                   error, llm_call_id)
-            VALUES (@id, @iterationId, @firstId, @secondId, @judgeConfigId, 'pairwise', @pairKey, @status, @reasoning, @winner, @error, @callId)
-            ON CONFLICT (output_id, judge_config_id, mode, pair_key) DO NOTHING
-            """,
-            new
-            {
-                id = Ids.New(), iterationId, item.FirstId, item.SecondId, judge.JudgeConfigId, item.PairKey,
-                status = verdict is null ? "failed" : "succeeded", reasoning = verdict?.Reasoning ?? "",
-                winner = verdict is null ? null : PairwiseWinner.Parse(verdict.Winner).Winner,
-                error = verdict is null ? structured.Error : null, callId = structured.Call.CallId,
-            }, cancellationToken: cancellationToken));
+        return new JudgmentRow(Ids.New(), item.FirstId, item.SecondId, "pairwise", item.PairKey, verdict is null ? "failed" : "succeeded",
+            "{}", null, verdict?.Reasoning ?? "", "{}", "[]", "[]", verdict is null ? null : PairwiseWinner.Parse(verdict.Winner).Winner,
+            verdict is null ? structured.Error : null, structured.Call.CallId);
     }
 
     private static (PairwiseVerdict? Value, string? Error) ParsePairwise(string text)
@@ -169,14 +229,8 @@ public sealed class JudgeRunner
         return error is null ? (verdict with { Reasoning = verdict.Reasoning ?? "" }, null) : (null, error);
     }
 
-    private async Task JudgeOneAsync(Guid iterationId, JudgeRow judge, Rubric rubric, SafetyConfig safety, JudgeItem item,
-        CancellationToken cancellationToken)
+    private LlmRequest PointwiseRequest(Guid iterationId, JudgeRow judge, Rubric rubric, SafetyConfig safety, JudgeItem item)
     {
-        if (!await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
-        {
-            return;
-        }
-
         var messages = JudgePrompt.Build(judge.Goal, rubric, item.Input, item.ExpectedOutput, JudgedText.WithToolCalls(item.Output, item.ToolCalls),
             judge.SystemPrompt, _fence, safety);
         var spec = new LlmCallSpec(judge.ProjectId, judge.CredentialId, judge.Model, "judge")
@@ -186,33 +240,29 @@ public sealed class JudgeRunner
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise",
         };
-        var structured = await StructuredOutput.CompleteAsync(_gateway, spec, messages, VerdictFormat,
-            text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, cancellationToken);
+        return new LlmRequest(spec, messages, new ChatOptions { Temperature = 0, ResponseFormat = VerdictFormat });
+    }
+
+    private async Task<JudgmentRow?> JudgeOneAsync(Guid iterationId, JudgeRow judge, Rubric rubric, JudgeItem item, LlmRequest request,
+        LlmPreResolved answer, CancellationToken cancellationToken)
+    {
+        if (answer.Result is null && !await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
+        {
+            return null;
+        }
+
+        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, VerdictFormat,
+            text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, answer.Result, cancellationToken);
         RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
-        var error = structured.Error;
-        var result = structured.Call;
-
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO judgments (id, iteration_id, output_id, judge_config_id, mode, pair_key, status, scores, composite, reasoning, rationales,
-                                   safety_flags, suggestions, error, llm_call_id)
-            VALUES (@id, @iterationId, @outputId, @judgeConfigId, 'pointwise', '', @status, @scores::jsonb, @composite, @reasoning, @rationales::jsonb,
-                    @safetyFlags, @suggestions::jsonb, @error, @callId)
-            ON CONFLICT (output_id, judge_config_id, mode, pair_key) DO NOTHING
-            """,
-            new
-            {
-                id = Ids.New(), iterationId, item.OutputId, judge.JudgeConfigId, status = verdict is null ? "failed" : "succeeded",
-                scores = JsonSerializer.Serialize(verdict?.Scores.ToDictionary(s => s.Criterion, s => s.Score) ?? [], Json),
-                composite = verdict is null ? (double?)null : VerdictParser.Composite(verdict, rubric),
-                reasoning = verdict?.Reasoning ?? "",
-                rationales = JsonSerializer.Serialize(verdict?.Scores.ToDictionary(s => s.Criterion, s => s.Rationale) ?? [], Json),
-                safetyFlags = verdict?.SafetyFlags.ToArray() ?? [],
-                suggestions = JsonSerializer.Serialize(verdict?.Suggestions ?? [], Json),
-                error = verdict is null ? error : null,
-                callId = result.CallId,
-            }, cancellationToken: cancellationToken));
+        return new JudgmentRow(Ids.New(), item.OutputId, null, "pointwise", "", verdict is null ? "failed" : "succeeded",
+            JsonSerializer.Serialize(verdict?.Scores.ToDictionary(s => s.Criterion, s => s.Score) ?? [], Json),
+            verdict is null ? null : VerdictParser.Composite(verdict, rubric),
+            verdict?.Reasoning ?? "",
+            JsonSerializer.Serialize(verdict?.Scores.ToDictionary(s => s.Criterion, s => s.Rationale) ?? [], Json),
+            JsonSerializer.Serialize(verdict?.SafetyFlags.ToArray() ?? [], Json),
+            JsonSerializer.Serialize(verdict?.Suggestions ?? [], Json),
+            null, verdict is null ? structured.Error : null, structured.Call.CallId);
     }
 
     private void RecordSpend(JudgeRow judge, LlmResult call)
@@ -230,4 +280,7 @@ public sealed class JudgeRunner
         string? FirstToolCalls, string? SecondToolCalls);
 
     private sealed record JudgeItem(Guid OutputId, string Input, string? ExpectedOutput, string Output, string? ToolCalls);
+
+    private sealed record JudgmentRow(Guid Id, Guid OutputId, Guid? OtherOutputId, string Mode, string PairKey, string Status, string Scores,
+        double? Composite, string Reasoning, string Rationales, string SafetyFlags, string Suggestions, string? Winner, string? Error, Guid CallId);
 }

@@ -1,4 +1,3 @@
-using Edison.Core.Events;
 using Edison.Core.Llm;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +10,6 @@ internal static class JudgingRegistration
 {
     public static IServiceCollection AddJudging(this IServiceCollection services) =>
         services.AddSingleton(sp => new JudgeRunner(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredService<ChunkCompletion>(), sp.GetRequiredService<BudgetGuard>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
             sp.GetRequiredService<IOptions<JudgingOptions>>()));
 }

@@ -42,6 +42,98 @@ public sealed partial class LlmGateway
         CallAsync(spec, messages, options, (client, ct) => client.GetResponseAsync(messages, options, ct), () => false, null, cancellationToken);
 
     /// <summary>
+    /// For a chunk's keyed calls, answers every one that needs no provider: a call already recorded under its call_key (a
+    /// re-run chunk) is reused and a cache hit is recorded, all in one PostgreSQL query, one Redis round trip and one
+    /// insert for the batch instead of a few round trips per call. Two workers racing on one key are safe without the
+    /// call lease: a hit costs nothing, and the key's unique row keeps one row per logical call. The others come back with
+    /// the spec to make the call with.
+    /// </summary>
+    [SystemOperation("The gateway answers chunk calls for the Worker's jobs, which have already checked who acts; it records calls, not a person's change.")]
+    public async Task<LlmPreResolved[]> ResolveWithoutProviderAsync(IReadOnlyList<LlmRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var answers = requests.Select(r => new LlmPreResolved(null, r.Spec)).ToArray();
+        var keyed = Enumerable.Range(0, requests.Count).Where(i => requests[i].Spec.CallKey is not null)
+            .DistinctBy(i => requests[i].Spec.CallKey, StringComparer.Ordinal).ToList();
+        var recorded = await _calls.FindSucceededAsync(keyed.Select(i => requests[i].Spec.CallKey!).ToList(), cancellationToken);
+        var lookups = new List<(int Index, string CacheKey)>();
+        foreach (var i in keyed)
+        {
+            if (recorded.TryGetValue(requests[i].Spec.CallKey!, out var reused))
+            {
+                answers[i] = answers[i] with { Result = reused };
+            }
+            else if (!requests[i].Spec.BypassCache)
+            {
+                lookups.Add((i, ResponseCacheKey.Compute(requests[i].Spec, requests[i].Messages, requests[i].Options)));
+            }
+        }
+
+        var cached = await _guards.Cache.GetManyAsync(lookups.Select(l => l.CacheKey).ToList(), cancellationToken);
+        var hits = new List<(int Index, LlmCallRecord Record)>();
+        var providers = new Dictionary<Guid, string?>();
+        for (var n = 0; n < lookups.Count; n++)
+        {
+            var i = lookups[n].Index;
+            var spec = requests[i].Spec;
+            if (cached[n] is not { } hit)
+            {
+                answers[i] = answers[i] with { CallSpec = spec with { BypassCache = true } };
+                continue;
+            }
+
+            // A disabled or missing credential is the single call's to report, as a failure row of its own.
+            if (!providers.TryGetValue(spec.CredentialId, out var provider))
+            {
+                provider = await ProviderOfUsableCredentialAsync(spec.CredentialId, cancellationToken);
+                providers[spec.CredentialId] = provider;
+            }
+
+            if (provider is not null)
+            {
+                var now = _time.GetUtcNow();
+                hits.Add((i, new LlmCallRecord(Persistence.Ids.New(), spec, provider, "succeeded", 0, 0, 0, 0, 0, 0m, 0, hit.FinishReason, hit.Text,
+                    null, null, now, now) { CacheHit = true }));
+            }
+        }
+
+        var written = await _calls.RecordCacheHitsAsync(hits.Select(h => h.Record).ToList(), CancellationToken.None);
+        foreach (var (i, record) in hits)
+        {
+            if (!written.TryGetValue(record.Spec.CallKey!, out var id))
+            {
+                // Another worker recorded this key first: the single call reuses its row.
+                continue;
+            }
+
+            using var activity = LlmTelemetry.StartCall(record.Spec);
+            activity?.SetTag("gen_ai.provider.name", record.Provider);
+            activity?.SetTag("edison.llm.cache_hit", true);
+            activity?.SetTag("edison.llm.attempts", 0);
+            activity?.SetTag("edison.llm.call_id", id);
+            LlmMetrics.Record(record.Spec.Model, record.Spec.Purpose, true, true, 0, 0, 0m, null);
+            answers[i] = answers[i] with
+            {
+                Result = new LlmResult(id, true, record.ResponseText!, record.FinishReason, 0, 0, 0m, 0, 0, null, null) { CacheHit = true },
+            };
+        }
+
+        return answers;
+    }
+
+    private async Task<string?> ProviderOfUsableCredentialAsync(Guid credentialId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _credentials.GetAsync(credentialId, cancellationToken)).Provider;
+        }
+        catch (Exception ex) when (ex is LlmCallException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Streams the answer: <paramref name="onText"/> gets each piece of text as it arrives (a cached or recorded answer
     /// arrives as one piece), and the whole call is recorded like <see cref="CompleteAsync"/>, with the time to the first
     /// text. A failure before any text is retried like any call; once text has been shown it is not, since the reader

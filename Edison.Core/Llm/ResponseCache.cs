@@ -29,6 +29,32 @@ internal sealed partial class ResponseCache(IConnectionMultiplexer redis, IOptio
         }
     }
 
+    /// The cached answers of many keys in one round trip (MGET), null where missing; all null when Redis is down.
+    public async Task<CachedResponse?[]> GetManyAsync(IReadOnlyList<string> hashes, CancellationToken cancellationToken)
+    {
+        var found = new CachedResponse?[hashes.Count];
+        if (hashes.Count == 0 || !redis.IsConnected)
+        {
+            return found;
+        }
+
+        try
+        {
+            var values = await redis.GetDatabase().StringGetAsync(hashes.Select(Key).ToArray()).WaitAsync(cancellationToken);
+            for (var i = 0; i < values.Length; i++)
+            {
+                found[i] = values[i].IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedResponse>(values[i].ToString());
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            LogCacheError(ex, "read");
+            return new CachedResponse?[hashes.Count];
+        }
+
+        return found;
+    }
+
     public async Task SetAsync(string hash, CachedResponse response, CancellationToken cancellationToken)
     {
         if (!redis.IsConnected)

@@ -11,8 +11,18 @@ internal static class StructuredOutput
     /// <summary>The call_key suffix of the retry, so a re-run reuses the recorded retry like any other loop call.</summary>
     public const string RepairKeySuffix = ":repair";
 
-    public static async Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+    public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
         ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, CancellationToken cancellationToken)
+        where T : class =>
+        CompleteAsync(gateway, spec, messages, format, validate, options, null, cancellationToken);
+
+    /// <summary>
+    /// As the overload without <paramref name="answered"/>, but when the first call was already answered without a provider
+    /// (<see cref="LlmGateway.ResolveWithoutProviderAsync"/>), that answer is validated instead of calling.
+    /// </summary>
+    public static async Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, LlmResult? answered,
+        CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(gateway);
@@ -22,7 +32,7 @@ internal static class StructuredOutput
         var callOptions = options?.Clone() ?? new ChatOptions();
         callOptions.ResponseFormat = format;
 
-        var first = await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken);
+        var first = answered ?? await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken);
         if (!first.Succeeded)
         {
             return new StructuredResult<T>(null, first.Error, first, false, false);

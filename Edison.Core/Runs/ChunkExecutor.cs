@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Dapper;
 using Edison.Core.Checks;
-using Edison.Core.Events;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.Prompts;
@@ -17,19 +16,17 @@ public sealed class ChunkExecutor
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
-    private readonly IEventBus _events;
-    private readonly WorkProgress _progress;
+    private readonly ChunkCompletion _completion;
     private readonly IOptions<LlmOptions> _options;
     private readonly BudgetGuard _budget;
 
-    internal ChunkExecutor(NpgsqlDataSource dataSource, LlmGateway gateway, IEventBus events, WorkProgress progress, IOptions<LlmOptions> options,
+    internal ChunkExecutor(NpgsqlDataSource dataSource, LlmGateway gateway, ChunkCompletion completion, IOptions<LlmOptions> options,
         BudgetGuard budget)
     {
         _budget = budget;
         _dataSource = dataSource;
         _gateway = gateway;
-        _events = events;
-        _progress = progress;
+        _completion = completion;
         _options = options;
     }
 
@@ -73,22 +70,29 @@ public sealed class ChunkExecutor
         var fewShots = JsonSerializer.Deserialize<List<FewShotPair>>(run.FewShots, Json) ?? [];
         var checks = JsonSerializer.Deserialize<List<CheckSpec>>(run.Checks, Json) ?? [];
         var output = new OutputShape(PromptOutputShape.ResponseFormat(run.ResponseFormat), PromptOutputShape.Tools(run.ToolsSchema));
-        await IterationWatch.ForEachAsync(_dataSource, run.IterationId, todo, _options.Value.ChunkConcurrency,
-            (item, ct) => ExecuteOneAsync(run, template!, fewShots, checks, output, item, ct), cancellationToken);
+        var requests = todo.Select(item => Request(run, template!, fewShots, output, item)).ToList();
+        var answers = await _gateway.ResolveWithoutProviderAsync(requests, cancellationToken);
+        // Answers that needed no provider are stored in one statement at once; each provider answer is stored as it
+        // arrives, so a person watching sees outputs appear and a crash loses none of them.
+        var answered = Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is not null).ToList();
+        await InsertAsync(run.ModelRunId, answered.Select(i => Row(todo[i], answers[i].Result!, checks, output)).ToList(), cancellationToken);
+        var written = answered.Count;
+        await IterationWatch.ForEachAsync(_dataSource, run.IterationId, Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is null),
+            _options.Value.ChunkConcurrency, async (i, ct) =>
+            {
+                if (await CallAsync(run, requests[i], answers[i].CallSpec, ct) is { } result)
+                {
+                    await InsertAsync(run.ModelRunId, [Row(todo[i], result, checks, output)], ct);
+                    Interlocked.Increment(ref written);
+                }
+            }, cancellationToken);
 
-        var (done, total) = await _progress.OutputsAsync(run.IterationId, cancellationToken);
-        await _events.PublishAsync(new ExperimentEvent(run.ExperimentId, run.IterationId, ExperimentEvent.Progress, IterationStatus.Executing,
-            done, total) { CostUsd = await _progress.CostAsync(run.IterationId, cancellationToken) }, cancellationToken);
+        await _completion.FinishAsync(run.ExperimentId, run.IterationId, WorkChunkLedger.ExecutePhase, WorkChunkLedger.ExecuteKey(modelRunId, from),
+            written == todo.Count, cancellationToken);
     }
 
-    private async Task ExecuteOneAsync(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, IReadOnlyList<CheckSpec> checks,
-        OutputShape output, WorkItem item, CancellationToken cancellationToken)
+    private static LlmRequest Request(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, OutputShape output, WorkItem item)
     {
-        if (!await _budget.AllowsCallAsync(run.ExperimentId, run.IterationId, cancellationToken))
-        {
-            return;
-        }
-
         var variables = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.Input)!;
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(run.SystemText))
@@ -118,33 +122,86 @@ public sealed class ChunkExecutor
             SampleIndex = item.Sample,
             BypassCache = run.BypassCache,
         };
-        var result = await _gateway.CompleteAsync(spec, messages, options, cancellationToken);
+        return new LlmRequest(spec, messages, options);
+    }
+
+    /// The provider's answer; null when the budget stopped the call.
+    private async Task<LlmResult?> CallAsync(RunRow run, LlmRequest request, LlmCallSpec spec, CancellationToken cancellationToken)
+    {
+        if (!await _budget.AllowsCallAsync(run.ExperimentId, run.IterationId, cancellationToken))
+        {
+            return null;
+        }
+
+        var result = await _gateway.CompleteAsync(spec, request.Messages, request.Options, cancellationToken);
         if (!result.Reused && !result.CacheHit)
         {
             _budget.Record(run.ExperimentId, result.CostUsd, System.Diagnostics.Stopwatch.GetTimestamp());
         }
 
+        return result;
+    }
+
+    private static OutputRow Row(WorkItem item, LlmResult result, IReadOnlyList<CheckSpec> checks, OutputShape output)
+    {
         var parsedJson = result.Succeeded && output.ResponseFormat is not null ? PromptOutputShape.ParsedJson(result.Text) : null;
         var checkResults = result.Succeeded ? CheckRunner.Run(checks, new OutputFacts(result.Text, result.LatencyMs, result.CostUsd)) : [];
         var pii = result.Succeeded ? PiiScanner.FlagNames(PiiScanner.Scan(result.Text)) : [];
-        var truncated = result.FinishReason is "length" or "content_filter";
+        return new OutputRow(Ids.New(), item.CaseId, item.CaseVersion, item.Sample, result.Succeeded ? "succeeded" : "failed", result.Text,
+            result.FinishReason, result.Error, result.InputTokens, result.OutputTokens, result.LatencyMs, result.CostUsd, result.CallId,
+            JsonSerializer.Serialize(checkResults, Json), JsonSerializer.Serialize(pii, Json), result.FinishReason is "length" or "content_filter",
+            parsedJson);
+    }
+
+    /// Outputs in one statement (a chunk's pre-answered ones together: per-row inserts cost a round trip, a commit and
+    /// foreign-key locks each).
+    private async Task InsertAsync(Guid modelRunId, IReadOnlyList<OutputRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO outputs (id, model_run_id, case_id, case_version, sample, status, text, finish_reason, error,
                                  input_tokens, output_tokens, latency_ms, cost_usd, llm_call_id, checks, pii_flags, truncated, parsed_json)
-            VALUES (@id, @modelRunId, @caseId, @caseVersion, @sample, @status, @text, @finishReason, @error,
-                    @inputTokens, @outputTokens, @latencyMs, @costUsd, @callId, @checks::jsonb, @pii, @truncated, @parsedJson::jsonb)
+            SELECT r.id, @modelRunId, r.case_id, r.case_version, r.sample, r.status, r.text, r.finish_reason, r.error,
+                   r.input_tokens, r.output_tokens, r.latency_ms, r.cost_usd, r.llm_call_id, r.checks::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text(r.pii::jsonb)), r.truncated, r.parsed_json::jsonb
+            FROM unnest(@ids::uuid[], @caseIds::uuid[], @caseVersions::int[], @samples::int[], @statuses::text[], @texts::text[],
+                        @finishReasons::text[], @errors::text[], @inputTokens::int[], @outputTokens::int[], @latencies::int[], @costs::numeric[],
+                        @callIds::uuid[], @checks::text[], @pii::text[], @truncated::boolean[], @parsedJson::text[])
+                 AS r(id, case_id, case_version, sample, status, text, finish_reason, error, input_tokens, output_tokens, latency_ms,
+                      cost_usd, llm_call_id, checks, pii, truncated, parsed_json)
             ON CONFLICT (model_run_id, case_id, sample) DO NOTHING
             """,
             new
             {
-                id = Ids.New(), run.ModelRunId, item.CaseId, item.CaseVersion, item.Sample,
-                status = result.Succeeded ? "succeeded" : "failed", text = result.Text, result.FinishReason, result.Error,
-                result.InputTokens, result.OutputTokens, result.LatencyMs, result.CostUsd, result.CallId,
-                checks = JsonSerializer.Serialize(checkResults, Json), pii = pii.ToArray(), truncated, parsedJson,
+                modelRunId,
+                ids = rows.Select(r => r.Id).ToArray(),
+                caseIds = rows.Select(r => r.CaseId).ToArray(),
+                caseVersions = rows.Select(r => r.CaseVersion).ToArray(),
+                samples = rows.Select(r => r.Sample).ToArray(),
+                statuses = rows.Select(r => r.Status).ToArray(),
+                texts = rows.Select(r => r.Text).ToArray(),
+                finishReasons = rows.Select(r => r.FinishReason).ToArray(),
+                errors = rows.Select(r => r.Error).ToArray(),
+                inputTokens = rows.Select(r => r.InputTokens).ToArray(),
+                outputTokens = rows.Select(r => r.OutputTokens).ToArray(),
+                latencies = rows.Select(r => r.LatencyMs).ToArray(),
+                costs = rows.Select(r => r.CostUsd).ToArray(),
+                callIds = rows.Select(r => r.CallId).ToArray(),
+                checks = rows.Select(r => r.Checks).ToArray(),
+                pii = rows.Select(r => r.PiiFlags).ToArray(),
+                truncated = rows.Select(r => r.Truncated).ToArray(),
+                parsedJson = rows.Select(r => r.ParsedJson).ToArray(),
             }, cancellationToken: cancellationToken));
     }
+
+    private sealed record OutputRow(Guid Id, Guid CaseId, int CaseVersion, int Sample, string Status, string Text, string? FinishReason,
+        string? Error, int InputTokens, int OutputTokens, int LatencyMs, decimal CostUsd, Guid CallId, string Checks, string PiiFlags,
+        bool Truncated, string? ParsedJson);
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,
         Guid CredentialId, string Model, string Parameters, int SamplesPerCase, int? Seed, string Template, string SystemText, string FewShots,

@@ -14,6 +14,7 @@ public sealed partial class IterationCoordinator
 {
     private readonly IterationStateStore _states;
     private readonly WorkProgress _progress;
+    private readonly WorkChunkLedger _chunks;
     private readonly IterationAggregator _aggregator;
     private readonly LoopState _loop;
     private readonly ReviewService _reviews;
@@ -22,9 +23,11 @@ public sealed partial class IterationCoordinator
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
-    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, IterationAggregator aggregator, LoopState loop,
-        ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events, ILogger<IterationCoordinator> logger)
+    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
+        LoopState loop, ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events,
+        ILogger<IterationCoordinator> logger)
     {
+        _chunks = chunks;
         _regressions = regressions;
         _reviews = reviews;
         _loop = loop;
@@ -40,10 +43,10 @@ public sealed partial class IterationCoordinator
     internal Task AdvanceAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, true, cancellationToken);
 
     /// <summary>
-    /// What a chunk job calls when it finishes: moves the iteration on once its phase is done, but does not list the phase's
-    /// missing chunks while it is not. Every chunk of a phase is scheduled when the phase starts and a crashed worker's chunks
-    /// are recovered by Quartz, so that listing (O(iteration) rows and one scheduling attempt per pending chunk) would only
-    /// repeat work per chunk, O(n²) over the iteration; the sweeper and the advance job still repair lost chunks.
+    /// What a chunk job calls when it finishes: moves the iteration on once its phase is done, but neither counts the phase's
+    /// rows while the chunk ledger still has open chunks nor lists its missing chunks. Every chunk of a phase is scheduled
+    /// when the phase starts and a crashed worker's chunks are recovered by Quartz, so either (O(iteration) rows per chunk)
+    /// would only repeat work, O(n²) over the iteration; the sweeper and the advance job still count exactly and repair.
     /// </summary>
     internal Task AdvanceAfterChunkAsync(Guid iterationId, CancellationToken cancellationToken) => AdvanceAsync(iterationId, false, cancellationToken);
 
@@ -64,12 +67,17 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Executing)
         {
+            if (!repair && state.Status == before && await _chunks.AnyOpenAsync(iterationId, WorkChunkLedger.ExecutePhase, cancellationToken))
+            {
+                return;
+            }
+
             var (done, total) = await _progress.OutputsAsync(iterationId, cancellationToken);
             if (done < total)
             {
                 if (repair || state.Status != before)
                 {
-                    await EnsureExecuteJobsAsync(iterationId, cancellationToken);
+                    await EnsureExecuteJobsAsync(iterationId, repair, cancellationToken);
                 }
 
                 return;
@@ -81,9 +89,7 @@ public sealed partial class IterationCoordinator
 
         if (state.Status == IterationStatus.Judging)
         {
-            // After a chunk, the judgments are counted first against the phase's known total; the exact total (a count over
-            // every output or pair of the iteration) is only needed once the phase may be done, never per chunk.
-            if (!repair && state.Status == before && await _progress.KnownJudgmentsBelowTotalAsync(iterationId, cancellationToken))
+            if (!repair && state.Status == before && await _chunks.AnyOpenAsync(iterationId, WorkChunkLedger.JudgePhase, cancellationToken))
             {
                 return;
             }
@@ -94,7 +100,7 @@ public sealed partial class IterationCoordinator
                 // Entering the phase (just transitioned) always schedules its chunks.
                 if (repair || state.Status != before)
                 {
-                    await EnsureJudgeJobsAsync(iterationId, cancellationToken);
+                    await EnsureJudgeJobsAsync(iterationId, repair, cancellationToken);
                 }
 
                 return;
@@ -154,34 +160,37 @@ public sealed partial class IterationCoordinator
         }
     }
 
-    private async Task EnsureExecuteJobsAsync(Guid iterationId, CancellationToken cancellationToken)
+    /// The phase's incomplete chunks go on the ledger before their jobs are scheduled, so no chunk can finish unrecorded.
+    private async Task EnsureExecuteJobsAsync(Guid iterationId, bool repair, CancellationToken cancellationToken)
     {
-        foreach (var (modelRunId, from) in await _progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
-        {
-            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.ExecuteChunk, $"exec:{modelRunId}:{from}", new Dictionary<string, string>
+        var incomplete = await _progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken);
+        await _chunks.OpenAsync(iterationId, WorkChunkLedger.ExecutePhase,
+            incomplete.Select(c => (WorkChunkLedger.ExecuteKey(c.ModelRunId, c.From), c.Items)).ToList(), repair, cancellationToken);
+        await _jobs.EnqueueManyAsync(incomplete.Select(chunk => new JobRequest(WorkerJobs.ExecuteChunk,
+            WorkChunkLedger.ExecuteKey(chunk.ModelRunId, chunk.From), new Dictionary<string, string>
             {
                 [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
-                [WorkerJobs.Keys.ModelRunId] = modelRunId.ToString(),
-                [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, JobPriority.Chunk), cancellationToken);
-        }
+                [WorkerJobs.Keys.ModelRunId] = chunk.ModelRunId.ToString(),
+                [WorkerJobs.Keys.From] = chunk.From.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [WorkerJobs.Keys.Count] = chunk.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, JobPriority.Chunk)).ToList(), cancellationToken);
     }
 
-    private async Task EnsureJudgeJobsAsync(Guid iterationId, CancellationToken cancellationToken)
+    private async Task EnsureJudgeJobsAsync(Guid iterationId, bool repair, CancellationToken cancellationToken)
     {
-        foreach (var (judgeConfigId, modelRunId, from) in await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
-        {
-            await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.JudgeChunk, $"judge:{iterationId}:{judgeConfigId}:{modelRunId}:{from}",
-                new Dictionary<string, string>
-                {
-                    [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
-                    [WorkerJobs.Keys.JudgeConfigId] = judgeConfigId.ToString(),
-                    [WorkerJobs.Keys.ModelRunId] = modelRunId.ToString(),
-                    [WorkerJobs.Keys.From] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    [WorkerJobs.Keys.Count] = WorkProgress.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                }, JobPriority.Chunk), cancellationToken);
-        }
+        var incomplete = await _progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken);
+        await _chunks.OpenAsync(iterationId, WorkChunkLedger.JudgePhase,
+            incomplete.Select(c => (WorkChunkLedger.JudgeKey(iterationId, c.JudgeConfigId, c.ModelRunId, c.From), c.Items)).ToList(), repair,
+            cancellationToken);
+        await _jobs.EnqueueManyAsync(incomplete.Select(chunk => new JobRequest(WorkerJobs.JudgeChunk,
+            WorkChunkLedger.JudgeKey(iterationId, chunk.JudgeConfigId, chunk.ModelRunId, chunk.From), new Dictionary<string, string>
+            {
+                [WorkerJobs.Keys.IterationId] = iterationId.ToString(),
+                [WorkerJobs.Keys.JudgeConfigId] = chunk.JudgeConfigId.ToString(),
+                [WorkerJobs.Keys.ModelRunId] = chunk.ModelRunId.ToString(),
+                [WorkerJobs.Keys.From] = chunk.From.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [WorkerJobs.Keys.Count] = chunk.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, JobPriority.Chunk)).ToList(), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} moved from {From} to {To}")]

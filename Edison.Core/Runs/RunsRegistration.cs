@@ -15,6 +15,8 @@ internal static class RunsRegistration
     {
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<WorkProgress>();
+        services.AddSingleton<WorkChunkLedger>();
+        services.AddSingleton<ChunkCompletion>();
         services.AddSingleton<BudgetGuard>();
         services.AddSingleton<RunEstimator>();
         services.AddSingleton<IterationAggregator>();
@@ -23,13 +25,13 @@ internal static class RunsRegistration
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<RunEstimator>(),
             sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
+            sp.GetRequiredService<WorkChunkLedger>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
             sp.GetRequiredService<Regression.RegressionRunService>(),
             sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(),
             sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new ChunkExecutor(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<IOptions<LlmOptions>>(),
-            sp.GetRequiredService<BudgetGuard>()));
+            sp.GetRequiredService<ChunkCompletion>(), sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<BudgetGuard>()));
         services.AddSingleton(sp => new IterationSweeper(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>()));
         return services;
     }

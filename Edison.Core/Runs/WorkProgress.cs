@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
@@ -12,7 +10,22 @@ namespace Edison.Core.Runs;
 /// </summary>
 internal sealed class WorkProgress(NpgsqlDataSource dataSource)
 {
-    public const int ChunkSize = 10;
+    /// <summary>
+    /// Cases per chunk job for a dataset of <paramref name="cases"/>: about a twentieth of it, between 5 and 50. Each job
+    /// costs a clustered Quartz acquisition (row locks shared by every worker), a few queries and one progress event, so a
+    /// large run wants large chunks; a small one wants several chunks so that a person watching sees it move. The calls
+    /// inside a chunk run in parallel, so its size does not bound the calls in flight.
+    /// </summary>
+    public static int ChunkSize(int cases) => Math.Clamp(cases / 20, MinChunkSize, MaxChunkSize);
+
+    public const int MinChunkSize = 5;
+
+    public const int MaxChunkSize = 50;
+
+    private const string CaseCountSql = """
+        SELECT count(*)::int FROM dataset_version_cases
+        WHERE dataset_version_id = (SELECT dataset_version_id FROM iterations WHERE id = @iterationId)
+        """;
 
     public async Task<(int Done, int Total)> OutputsAsync(Guid iterationId, CancellationToken cancellationToken)
     {
@@ -50,59 +63,22 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
                    + CASE WHEN c.pairwise = 0 THEN 0 ELSE c.pairwise * (SELECT count(*)::int FROM ({PairsSql("")}) p) END
             FROM counts c
             """, new { iterationId }, cancellationToken: cancellationToken));
-        _judgmentTotals[iterationId] = (total, Stopwatch.GetTimestamp());
         return (done, total);
     }
-
-    /// <summary>
-    /// As <see cref="JudgmentsAsync"/> for a progress event: the total (fixed once judging has begun) is reused from a count
-    /// at most <see cref="TotalReuse"/> old, so each judge chunk counts only the judgments. Never used to decide a transition.
-    /// </summary>
-    public async Task<(int Done, int Total)> JudgmentsForProgressAsync(Guid iterationId, CancellationToken cancellationToken)
-    {
-        if (!_judgmentTotals.TryGetValue(iterationId, out var known) || Stopwatch.GetElapsedTime(known.CountedAt) > TotalReuse)
-        {
-            return await JudgmentsAsync(iterationId, cancellationToken);
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var done = await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
-            WITH judges AS (SELECT jc.id FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
-                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise'))
-            SELECT ({JudgmentsDoneSql})
-            """, new { iterationId }, cancellationToken: cancellationToken));
-        return (done, known.Total);
-    }
-
-    /// <summary>
-    /// True when fewer judgments exist than a total counted in this process within <see cref="TotalReuse"/>: the phase is
-    /// certainly not done. False means "count exactly" (no recent total, or the count has reached it).
-    /// </summary>
-    public async Task<bool> KnownJudgmentsBelowTotalAsync(Guid iterationId, CancellationToken cancellationToken)
-    {
-        if (!_judgmentTotals.TryGetValue(iterationId, out var known) || Stopwatch.GetElapsedTime(known.CountedAt) > TotalReuse)
-        {
-            return false;
-        }
-
-        var (done, total) = await JudgmentsForProgressAsync(iterationId, cancellationToken);
-        return done < total;
-    }
-
-    private static readonly TimeSpan TotalReuse = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentDictionary<Guid, (int Total, long CountedAt)> _judgmentTotals = new();
 
     private const string JudgmentsDoneSql = """
         SELECT count(*)::int FROM judgments j
         WHERE j.iteration_id = @iterationId AND j.mode IN ('pointwise', 'pairwise') AND j.judge_config_id IN (SELECT id FROM judges)
         """;
 
-    /// (model run, first position) of every execute chunk with a missing output.
-    public async Task<IReadOnlyList<(Guid ModelRunId, int From)>> IncompleteExecuteChunksAsync(Guid iterationId, CancellationToken cancellationToken)
+    /// (model run, first position, missing outputs) of every execute chunk with a missing output.
+    public async Task<IReadOnlyList<ExecuteChunk>> IncompleteExecuteChunksAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid, int)>(new CommandDefinition("""
-            SELECT DISTINCT mr.id, (dvc.position / @chunk) * @chunk
+        var chunk = ChunkSize(await connection.ExecuteScalarAsync<int>(new CommandDefinition(CaseCountSql, new { iterationId },
+            cancellationToken: cancellationToken)));
+        var rows = await connection.QueryAsync<ExecuteChunk>(new CommandDefinition("""
+            SELECT mr.id AS model_run_id, (dvc.position / @chunk) * @chunk AS "from", @chunk AS count, count(*)::int AS items
             FROM model_runs mr
             JOIN iterations i ON i.id = mr.iteration_id
             JOIN model_configs mc ON mc.id = mr.model_config_id
@@ -110,32 +86,37 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
             CROSS JOIN LATERAL generate_series(0, mc.samples_per_case - 1) AS s(sample)
             WHERE mr.iteration_id = @iterationId
               AND NOT EXISTS (SELECT 1 FROM outputs o WHERE o.model_run_id = mr.id AND o.case_id = dvc.case_id AND o.sample = s.sample)
+            GROUP BY 1, 2
             ORDER BY 1, 2
-            """, new { iterationId, chunk = ChunkSize }, cancellationToken: cancellationToken));
+            """, new { iterationId, chunk }, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 
-    /// (judge, model run, first position) of every judge chunk with a missing judgment. Read when a phase starts and by the
-    /// sweeper, never per chunk.
+    /// (judge, model run, first position, missing judgments) of every judge chunk with a missing judgment. Read when a phase
+    /// starts and by the sweeper, never per chunk.
     public async Task<IReadOnlyList<JudgeChunk>> IncompleteJudgeChunksAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var chunk = ChunkSize(await connection.ExecuteScalarAsync<int>(new CommandDefinition(CaseCountSql, new { iterationId },
+            cancellationToken: cancellationToken)));
         var rows = await connection.QueryAsync<JudgeChunk>(new CommandDefinition($"""
             WITH judges AS (SELECT jc.id, jc.kind FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
                             WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind IN ('pointwise', 'pairwise'))
-            SELECT DISTINCT jc.id AS judge_config_id, x.model_run_id, (x.position / @chunk) * @chunk AS "from"
+            SELECT jc.id AS judge_config_id, x.model_run_id, (x.position / @chunk) * @chunk AS "from", @chunk AS count, count(*)::int AS items
             FROM ({JudgeableOutputsSql}) x
             JOIN judges jc ON jc.kind = 'pointwise'
             WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = x.output_id AND j.judge_config_id = jc.id
                               AND j.mode = 'pointwise' AND j.pair_key = '')
-            UNION
-            SELECT DISTINCT jc.id, p.model_run_id, (p.position / @chunk) * @chunk
+            GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT jc.id, p.model_run_id, (p.position / @chunk) * @chunk, @chunk, count(*)::int
             FROM ({PairsSql("")}) p
             JOIN judges jc ON jc.kind = 'pairwise'
             WHERE NOT EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = p.first_id AND j.judge_config_id = jc.id
                               AND j.mode = 'pairwise' AND j.pair_key = p.pair_key)
+            GROUP BY 1, 2, 3
             ORDER BY 1, 2, 3
-            """, new { iterationId, chunk = ChunkSize }, cancellationToken: cancellationToken));
+            """, new { iterationId, chunk }, cancellationToken: cancellationToken));
         return rows.ToList();
     }
 
@@ -191,5 +172,8 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
     public const string ChunkOutputsSql = JudgeableOutputsSql + "\n" + ChunkFilter;
 }
 
-/// <summary>One judge chunk: a judge, a model run of the iteration and the first case position of the range.</summary>
-internal sealed record JudgeChunk(Guid JudgeConfigId, Guid ModelRunId, int From);
+/// <summary>One execute chunk: a model run of the iteration, its case positions [From, From + Count) and the outputs it misses.</summary>
+internal sealed record ExecuteChunk(Guid ModelRunId, int From, int Count, int Items);
+
+/// <summary>One judge chunk: a judge, a model run of the iteration, its case positions [From, From + Count) and the judgments it misses.</summary>
+internal sealed record JudgeChunk(Guid JudgeConfigId, Guid ModelRunId, int From, int Count, int Items);

@@ -9,6 +9,54 @@ internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, Tim
     {
         ArgumentNullException.ThrowIfNull(request);
         var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
+        var (job, trigger) = Build(request);
+        try
+        {
+            await scheduler.ScheduleJob(job, trigger, default, cancellationToken);
+            return true;
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Stores every job in one transaction under one lock of the clustered store: a phase's chunks scheduled one by one each
+    /// waited for the trigger lock that the worker threads hold while acquiring. If one key already exists (a repair), the
+    /// whole batch is refused and each is scheduled on its own, existing keys left alone.
+    /// </summary>
+    public async Task EnqueueManyAsync(IReadOnlyList<JobRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
+        var batch = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>();
+        foreach (var request in requests.DistinctBy(r => r.Key, StringComparer.Ordinal))
+        {
+            var (job, trigger) = Build(request);
+            batch[job] = [trigger];
+        }
+
+        try
+        {
+            await scheduler.ScheduleJobs(batch, default, cancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            foreach (var request in requests)
+            {
+                await EnqueueAsync(request, cancellationToken);
+            }
+        }
+    }
+
+    private (IJobDetail Job, ITrigger Trigger) Build(JobRequest request)
+    {
         var data = new JobDataMap();
         foreach (var (key, value) in request.Data)
         {
@@ -32,14 +80,6 @@ internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, Tim
             trigger = trigger.WithExecutionGroup(JobExecutionGroups.Bulk);
         }
 
-        try
-        {
-            await scheduler.ScheduleJob(job, trigger.Build(), default, cancellationToken);
-            return true;
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            return false;
-        }
+        return (job, trigger.Build());
     }
 }

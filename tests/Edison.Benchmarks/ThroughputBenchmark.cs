@@ -32,9 +32,10 @@ internal static class ThroughputBenchmark
             ["ConnectionStrings__edisondb"] = database.ConnectionString,
             ["ConnectionStrings__redis"] = redis,
             ["Edison__Scheduler__IdleWaitTime"] = IdleWait(),
-            // 8 bulk threads × 4 calls per chunk = 32 calls in flight, and the per-credential cap lets them all through.
+            // Each chunk may use every slot; the per-credential cap keeps 32 calls in flight across the 8 bulk threads, and keeps them
+            // in flight while only the last chunk or two are left.
             ["Edison__Scheduler__MaxConcurrency"] = "10",
-            ["Edison__Llm__ChunkConcurrency"] = "4",
+            ["Edison__Llm__ChunkConcurrency"] = "32",
             ["Edison__Llm__MaxConcurrentCallsPerCredential"] = Concurrency.ToString(CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
         }, logDirectory, cancellationToken);
@@ -43,18 +44,20 @@ internal static class ThroughputBenchmark
 
         var slow = simulator.CreateTenant().Otherwise(r => SimStep.Delay(Latency, SimulatedModels.Answer(r)));
         var slowRun = await RunIterationAsync(web, dataSource, simulator, slow, cases, "latency", cancellationToken);
-        var bound = slowRun.Calls * Latency.TotalSeconds / Concurrency;
+        // Only provider calls take the latency; a cache hit (none is expected: every run's prompts are its own) would not.
+        var bound = (slowRun.Calls - slowRun.CacheHits) * Latency.TotalSeconds / Concurrency;
         var fast = simulator.CreateTenant().Otherwise(SimulatedModels.Answer);
         var fastRun = await RunIterationAsync(web, dataSource, simulator, fast, cases, "throughput", cancellationToken);
-        var cachedRun = await RerunAsync(web, dataSource, fastRun.ExperimentId, cancellationToken);
+        // "The same iteration again": the first (200 ms) run's experiment once more, every call now answered from the cache.
+        var cachedRun = await RerunAsync(web, dataSource, slowRun.ExperimentId, cancellationToken);
         var peakRss = PeakRssMegabytes(worker.ProcessId);
 
         Console.WriteLine();
         Console.WriteLine("| figure | value | target |");
         Console.WriteLine("|---|---|---|");
-        Console.WriteLine(Invariant($"| ratio to latency bound | {slowRun.Seconds / bound:0.00} ({slowRun.Seconds:0.0} s for {slowRun.Calls} calls; bound {bound:0.0} s) | ≤ 1.10 |"));
-        Console.WriteLine(Invariant($"| calls per second | {fastRun.Calls / fastRun.Seconds:0} ({fastRun.Calls} calls in {fastRun.Seconds:0.0} s) | ≥ 500 |"));
-        Console.WriteLine(Invariant($"| cached re-run ratio | {cachedRun.Seconds / fastRun.Seconds:0.00} ({cachedRun.Seconds:0.0} s, {cachedRun.CacheHits} of {cachedRun.Calls} calls cache hits) | ≤ 0.10 |"));
+        Console.WriteLine(Invariant($"| ratio to latency bound | {slowRun.Seconds / bound:0.00} ({slowRun.Seconds:0.0} s for {slowRun.Calls} calls, {slowRun.CacheHits} cache hits; bound {bound:0.0} s) | ≤ 1.10 |"));
+        Console.WriteLine(Invariant($"| calls per second | {(fastRun.Calls - fastRun.CacheHits) / fastRun.Seconds:0} ({fastRun.Calls - fastRun.CacheHits} provider calls in {fastRun.Seconds:0.0} s; {fastRun.CacheHits} cache hits) | ≥ 500 |"));
+        Console.WriteLine(Invariant($"| cached re-run ratio | {cachedRun.Seconds / slowRun.Seconds:0.00} against the first (200 ms) run; {cachedRun.Seconds / fastRun.Seconds:0.00} against the 0 ms run ({cachedRun.Seconds:0.0} s, {cachedRun.CacheHits} of {cachedRun.Calls} calls cache hits) | ≤ 0.10 |"));
         Console.WriteLine(Invariant($"| worker peak RSS | {peakRss:0} MB (after the three {cases}-case iterations) | ≤ 400 MB |"));
         return 0;
     }
@@ -78,7 +81,8 @@ internal static class ThroughputBenchmark
             Goal = "Answer the question briefly.",
             CriterionName = SimulatedModels.Criterion,
             CriterionDescription = "The answer addresses the question.",
-            PromptTemplate = "Answer {{ customer }} ({{ plan }} plan) briefly: {{ question }}",
+            // The run's name in the prompt: no run answers another's calls from the cache.
+            PromptTemplate = "Answer {{ customer }} ({{ plan }} plan) briefly, " + name + ": {{ question }}",
             CasesJsonl = string.Join('\n', lines[..pasted]),
             BaseUrl = simulator.OpenAIBaseUrl.ToString(),
             ApiKey = tenant.ApiKey,
@@ -131,17 +135,23 @@ internal static class ThroughputBenchmark
         var clock = Stopwatch.StartNew();
         var started = await web.Iterations.StartAsync(await web.OwnerAsync(cancellationToken), experimentId, cancellationToken);
         var iterationId = started.IterationId ?? throw new InvalidOperationException(started.Error);
+        // The benchmark watches the status column only: IterationService.GetAsync counts every output and judgment (what a
+        // status page shows), and polling that every 100 ms cost PostgreSQL about as much as the work being measured.
         while (true)
         {
-            var view = await web.Iterations.GetAsync(iterationId, cancellationToken);
-            if (view is not null && IterationStatus.IsTerminal(view.Status))
+            await using (var watch = await dataSource.OpenConnectionAsync(cancellationToken))
             {
-                if (view.Status != IterationStatus.Completed)
+                var (status, error) = await watch.QuerySingleAsync<(string Status, string? Error)>(new CommandDefinition(
+                    "SELECT status, error FROM iterations WHERE id = @iterationId", new { iterationId }, cancellationToken: cancellationToken));
+                if (IterationStatus.IsTerminal(status))
                 {
-                    throw new InvalidOperationException($"The iteration ended {view.Status}: {view.Error}");
-                }
+                    if (status != IterationStatus.Completed)
+                    {
+                        throw new InvalidOperationException($"The iteration ended {status}: {error}");
+                    }
 
-                break;
+                    break;
+                }
             }
 
             await Task.Delay(100, cancellationToken);

@@ -83,15 +83,15 @@ internal sealed class ReviewWorld
         var coordinator = Services.GetRequiredService<IterationCoordinator>();
         var progress = Services.GetRequiredService<WorkProgress>();
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (modelRunId, from) in await progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
+        foreach (var (modelRunId, from, count, _) in await progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
         {
-            await Services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, WorkProgress.ChunkSize, cancellationToken);
+            await Services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, count, cancellationToken);
         }
 
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from, count, _) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await Services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize,
+            await Services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, count,
                 cancellationToken);
         }
 

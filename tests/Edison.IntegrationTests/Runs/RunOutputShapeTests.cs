@@ -87,9 +87,9 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
         var coordinator = services.GetRequiredService<IterationCoordinator>();
         var progress = services.GetRequiredService<WorkProgress>();
         await coordinator.AdvanceAsync(iterationId, cts.Token);
-        foreach (var (modelRunId, from) in await progress.IncompleteExecuteChunksAsync(iterationId, cts.Token))
+        foreach (var (modelRunId, from, count, _) in await progress.IncompleteExecuteChunksAsync(iterationId, cts.Token))
         {
-            await services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, WorkProgress.ChunkSize, cts.Token);
+            await services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, count, cts.Token);
         }
 
         // The model answered by calling a tool; the output row keeps the call.
@@ -102,9 +102,9 @@ public sealed class RunOutputShapeTests(CoreFixture fixture) : IClassFixture<Cor
         }
 
         await coordinator.AdvanceAsync(iterationId, cts.Token);
-        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cts.Token))
+        foreach (var (judgeConfigId, modelRunId, from, count, _) in await progress.IncompleteJudgeChunksAsync(iterationId, cts.Token))
         {
-            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize, cts.Token);
+            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, count, cts.Token);
         }
 
         var judged = Assert.Single(tenant.Requests, SimulatedExperiment.IsJudgeCall);

@@ -18,15 +18,15 @@ internal static class IterationDriver
         var coordinator = services.GetRequiredService<IterationCoordinator>();
         var progress = services.GetRequiredService<WorkProgress>();
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (modelRunId, from) in await progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
+        foreach (var (modelRunId, from, count, _) in await progress.IncompleteExecuteChunksAsync(iterationId, cancellationToken))
         {
-            await services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, WorkProgress.ChunkSize, cancellationToken);
+            await services.GetRequiredService<ChunkExecutor>().ExecuteChunkAsync(modelRunId, from, count, cancellationToken);
         }
 
         await coordinator.AdvanceAsync(iterationId, cancellationToken);
-        foreach (var (judgeConfigId, modelRunId, from) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
+        foreach (var (judgeConfigId, modelRunId, from, count, _) in await progress.IncompleteJudgeChunksAsync(iterationId, cancellationToken))
         {
-            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, WorkProgress.ChunkSize,
+            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, count,
                 cancellationToken);
         }
 
