@@ -168,8 +168,20 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
         WHERE ra.iteration_id = @iterationId AND o.status = 'succeeded'
         """;
 
-    /// The chunk's succeeded outputs only.
-    public const string ChunkOutputsSql = JudgeableOutputsSql + "\n" + ChunkFilter;
+    /// <summary>
+    /// The chunk's succeeded outputs only: read from the case-position range (an index range) with one output lookup per
+    /// case, so a chunk costs O(chunk) whatever the planner thinks of the model run's other outputs.
+    /// </summary>
+    public const string ChunkOutputsSql = """
+        SELECT o.id AS output_id, ra.id AS model_run_id, dvc.position, o.sample
+        FROM model_runs ra
+        JOIN iterations it ON it.id = ra.iteration_id
+        JOIN dataset_version_cases dvc ON dvc.dataset_version_id = it.dataset_version_id
+                                      AND dvc.position >= @from AND dvc.position < @from + @count
+        CROSS JOIN LATERAL (SELECT o.id, o.sample FROM outputs o
+                            WHERE o.model_run_id = ra.id AND o.case_id = dvc.case_id AND o.status = 'succeeded') o
+        WHERE ra.id = @modelRunId AND ra.iteration_id = @iterationId
+        """;
 }
 
 /// <summary>One execute chunk: a model run of the iteration, its case positions [From, From + Count) and the outputs it misses.</summary>

@@ -45,15 +45,31 @@ internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, Tim
         try
         {
             await scheduler.ScheduleJobs(batch, default, cancellationToken);
+            return;
         }
         catch (ObjectAlreadyExistsException)
         {
-            foreach (var request in requests)
+            // A repair: most of the phase's jobs are still pending. One read of the group's job keys, instead of one
+            // refused attempt (each under the trigger lock) per pending job.
+        }
+
+        var existing = await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(Group), cancellationToken);
+        var missing = batch.Where(b => !existing.Contains(b.Key.Key)).ToDictionary(b => b.Key, b => b.Value);
+        try
+        {
+            await scheduler.ScheduleJobs(missing, default, cancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Another scheduler stored one of them meanwhile.
+            foreach (var request in requests.Where(r => !existing.Contains(new JobKey(r.Key, Group))))
             {
                 await EnqueueAsync(request, cancellationToken);
             }
         }
     }
+
+    private const string Group = "edison";
 
     private (IJobDetail Job, ITrigger Trigger) Build(JobRequest request)
     {
@@ -65,12 +81,12 @@ internal sealed class QuartzJobScheduler(ISchedulerFactory schedulerFactory, Tim
 
         var job = JobBuilder.Create()
             .OfType(new JobType(request.JobType))
-            .WithIdentity(request.Key, "edison")
+            .WithIdentity(request.Key, Group)
             .UsingJobData(data)
             .RequestRecovery(request.RequestRecovery)
             .Build();
         var trigger = TriggerBuilder.Create(time)
-            .WithIdentity(request.Key, "edison")
+            .WithIdentity(request.Key, Group)
             .WithPriority((int)request.Priority)
             .StartNow();
         if (request.Priority != JobPriority.Interactive)
