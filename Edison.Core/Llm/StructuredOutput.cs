@@ -11,8 +11,27 @@ internal static class StructuredOutput
     /// <summary>The call_key suffix of the retry, so a re-run reuses the recorded retry like any other loop call.</summary>
     public const string RepairKeySuffix = ":repair";
 
-    public static async Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+    public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
         ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, CancellationToken cancellationToken)
+        where T : class =>
+        AnswerAsync(gateway, spec, messages, format, validate, options, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteAsync{T}"/>, with the first answer streamed to <paramref name="onText"/> as it arrives, so a
+    /// person sees it being written. The repair retry is not streamed: it is rare, and its answer replaces the first one whole.
+    /// </summary>
+    public static Task<StructuredResult<T>> StreamAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options,
+        Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(onText);
+        return AnswerAsync(gateway, spec, messages, format, validate, options, onText, cancellationToken);
+    }
+
+    private static async Task<StructuredResult<T>> AnswerAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options,
+        Func<string, CancellationToken, ValueTask>? onText, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(gateway);
@@ -22,7 +41,9 @@ internal static class StructuredOutput
         var callOptions = options?.Clone() ?? new ChatOptions();
         callOptions.ResponseFormat = format;
 
-        var first = await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken);
+        var first = onText is null
+            ? await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken)
+            : await gateway.StreamAsync(spec, messages, callOptions, onText, cancellationToken);
         if (!first.Succeeded)
         {
             return new StructuredResult<T>(null, first.Error, first, false, false);
