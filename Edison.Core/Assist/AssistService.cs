@@ -194,7 +194,8 @@ public sealed class AssistService
     }
 
     /// <summary>
-    /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges → stop rules and checks.
+    /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges and the refiner (the assist
+    /// model) → stop rules and checks.
     /// Stops chaining when the calls so far have spent <paramref name="budgetUsd"/>; the loop's own budget is the rest.
     /// </summary>
     [RequiresRole(ProjectRole.Editor)]
@@ -289,6 +290,9 @@ public sealed class AssistService
                     SystemPrompt = $"Judge as the person who sent the case would: would this answer solve their problem? Score {criteria} accordingly.",
                 },
             ],
+            // The assist model is the one the project chose for writing prompts, so it is the natural refiner; without one the
+            // loop would stop after its first iteration.
+            Refiner = new RefinerConfig { CredentialId = target.CredentialId, Model = target.Model },
             StopRules = new StopRules { MaxIterations = 8, Patience = 3, BudgetUsd = Math.Max(0, budgetUsd - spent) },
             Checks = CheckSuggester.Suggest(goal),
         };

@@ -142,7 +142,7 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
     }
 
     [Fact]
-    public async Task DraftTheRest_Goal_FillsRubricSeedPromptTwentyCasesTwoJudgesAndStopRules()
+    public async Task DraftTheRest_Goal_FillsRubricSeedPromptTwentyCasesTwoJudgesTheRefinerAndStopRules()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = _simulator.CreateTenant().Otherwise(r => r.SchemaName switch
@@ -188,6 +188,7 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
         Assert.Contains("20 cases read", await client.GetStringAsync("/Experiments/New?step=4", cts.Token), StringComparison.Ordinal);
         var judges = await client.GetStringAsync("/Experiments/New?step=6", cts.Token);
         Assert.Equal(2, JudgeModels().Matches(judges).Count(m => m.Groups[1].Value == AssistModel));
+        Assert.Contains($"name=\"Input.RefinerModel\" value=\"{AssistModel}\"", judges, StringComparison.Ordinal);
         Assert.Contains("Answer support questions correctly and kindly.</textarea>", await client.GetStringAsync("/Experiments/New?step=1", cts.Token),
             StringComparison.Ordinal);
     }
