@@ -127,6 +127,27 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
     }
 
     [Fact]
+    public async Task Draft_StreamedAnswerHasTwoOptions_RetriedWithTheErrorAndTheThreeOptionsReplaceThePreview()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var tenant = _simulator.CreateTenant().Enqueue(
+            SimStep.ReplyJson(new { options = LabelOptions.Take(2).ToList() }),
+            SimStep.ReplyJson(new { options = LabelOptions }));
+        using var client = await EditorWithAssistAsync(tenant, cts.Token);
+
+        var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=Goal&mode=Draft", cts.Token, ("Input.Step", "1"),
+            ("Input.Name", "Support"), ("Input.Goal", "Answer support questions"));
+        var events = await EventsAsync(client, panel, cts.Token);
+        var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
+
+        Assert.Equal(string.Join("\n\n", LabelOptions.Take(2)), string.Concat(events.Where(e => e.Name == "chunk").Select(e => WebUtility.HtmlDecode(e.Data))));
+        Assert.Equal("done", events[^1].Name);
+        Assert.Contains("Use option 3", outcome, StringComparison.Ordinal);
+        Assert.Contains("A false claim", outcome, StringComparison.Ordinal);
+        Assert.Contains("Give exactly three non-empty options.", tenant.Requests[1].LastUserText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Complete_ProviderDown_TheErrorIsShownInWords()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
