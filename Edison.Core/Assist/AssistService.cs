@@ -78,25 +78,43 @@ public sealed class AssistService
 
     /// <summary>Three distinct drafts of the field.</summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<AssistDrafts> DraftAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken)
+    public Task<AssistDrafts> DraftAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken) =>
+        DraftAsync(actor, request, null, cancellationToken);
+
+    /// <summary>
+    /// Three distinct drafts of the field; while the answer streams in, <paramref name="onPreview"/> receives the readable text
+    /// of the options written so far (see <see cref="JsonTextPreview"/>), piece by piece.
+    /// </summary>
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<AssistDrafts> DraftAsync(Actor actor, AssistRequest request, Func<string, CancellationToken, ValueTask>? onPreview,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         await AuthorizeAsync(actor, request.Target, "assist.draft", new { field = request.Field.ToString() }, cancellationToken);
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(request.Target, $"assist:draft:{request.Field}".ToLowerInvariant()),
+        var result = await StructuredAsync(Spec(request.Target, $"assist:draft:{request.Field}".ToLowerInvariant()),
             Messages(request with { Mode = AssistMode.Draft }, structured: true), OptionsFormat, ValidateOptions, new ChatOptions { Temperature = 0.9f },
-            cancellationToken);
+            onPreview, cancellationToken);
         return new AssistDrafts(result.Value?.Options ?? [], result.Error);
     }
 
     /// <summary>An improved text as a unified diff against the current one, with the model's reasons.</summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<AssistImprovement> ImproveAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken)
+    public Task<AssistImprovement> ImproveAsync(Actor actor, AssistRequest request, CancellationToken cancellationToken) =>
+        ImproveAsync(actor, request, null, cancellationToken);
+
+    /// <summary>
+    /// An improved text as a unified diff with the model's reasons; while the answer streams in, <paramref name="onPreview"/>
+    /// receives the readable text written so far (the improved text, then the reasons), piece by piece.
+    /// </summary>
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<AssistImprovement> ImproveAsync(Actor actor, AssistRequest request, Func<string, CancellationToken, ValueTask>? onPreview,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         await AuthorizeAsync(actor, request.Target, "assist.improve", new { field = request.Field.ToString() }, cancellationToken);
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(request.Target, $"assist:improve:{request.Field}".ToLowerInvariant()),
+        var result = await StructuredAsync(Spec(request.Target, $"assist:improve:{request.Field}".ToLowerInvariant()),
             Messages(request with { Mode = AssistMode.Improve }, structured: true), ImproveFormat, ValidateImprove, new ChatOptions { Temperature = 0.3f },
-            cancellationToken);
+            onPreview, cancellationToken);
         if (result.Value is not { } answer)
         {
             return new AssistImprovement(request.CurrentText, "", [], result.Error);
@@ -176,7 +194,8 @@ public sealed class AssistService
     }
 
     /// <summary>
-    /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges → stop rules and checks.
+    /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges and the refiner (the assist
+    /// model) → stop rules and checks.
     /// Stops chaining when the calls so far have spent <paramref name="budgetUsd"/>; the loop's own budget is the rest.
     /// </summary>
     [RequiresRole(ProjectRole.Editor)]
@@ -271,10 +290,33 @@ public sealed class AssistService
                     SystemPrompt = $"Judge as the person who sent the case would: would this answer solve their problem? Score {criteria} accordingly.",
                 },
             ],
+            // The assist model is the one the project chose for writing prompts, so it is the natural refiner; without one the
+            // loop would stop after its first iteration.
+            Refiner = new RefinerConfig { CredentialId = target.CredentialId, Model = target.Model },
             StopRules = new StopRules { MaxIterations = 8, Patience = 3, BudgetUsd = Math.Max(0, budgetUsd - spent) },
             Checks = CheckSuggester.Suggest(goal),
         };
         return new DraftTheRestResult(definition, seed, spent, problems);
+    }
+
+    // Streamed only when someone watches: the preview shows the JSON answer's string values, not its braces.
+    private Task<StructuredResult<T>> StructuredAsync<T>(LlmCallSpec spec, List<ChatMessage> messages, ChatResponseFormat format,
+        Func<string, (T? Value, string? Error)> validate, ChatOptions options, Func<string, CancellationToken, ValueTask>? onPreview,
+        CancellationToken cancellationToken) where T : class
+    {
+        if (onPreview is null)
+        {
+            return StructuredOutput.CompleteAsync(_gateway, spec, messages, format, validate, options, cancellationToken);
+        }
+
+        var preview = new JsonTextPreview();
+        return StructuredOutput.StreamAsync(_gateway, spec, messages, format, validate, options, async (piece, ct) =>
+        {
+            if (preview.Append(piece) is { Length: > 0 } text)
+            {
+                await onPreview(text, ct);
+            }
+        }, cancellationToken);
     }
 
     private async Task<decimal> SpentAsync(string chain, CancellationToken cancellationToken)

@@ -14,15 +14,35 @@ internal static class StructuredOutput
     public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
         ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, CancellationToken cancellationToken)
         where T : class =>
-        CompleteAsync(gateway, spec, messages, format, validate, options, null, cancellationToken);
+        AnswerAsync(gateway, spec, messages, format, validate, options, null, null, cancellationToken);
 
     /// <summary>
     /// As the overload without <paramref name="answered"/>, but when the first call was already answered without a provider
     /// (<see cref="LlmGateway.ResolveWithoutProviderAsync"/>), that answer is validated instead of calling.
     /// </summary>
-    public static async Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+    public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
         ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, LlmResult? answered,
         CancellationToken cancellationToken)
+        where T : class =>
+        AnswerAsync(gateway, spec, messages, format, validate, options, answered, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteAsync{T}(LlmGateway, LlmCallSpec, IList{ChatMessage}, ChatResponseFormat, Func{string, ValueTuple{T, string}}, ChatOptions?, CancellationToken)"/>,
+    /// with the first answer streamed to <paramref name="onText"/> as it arrives, so a person sees it being written. The
+    /// repair retry is not streamed: it is rare, and its answer replaces the first one whole.
+    /// </summary>
+    public static Task<StructuredResult<T>> StreamAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options,
+        Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(onText);
+        return AnswerAsync(gateway, spec, messages, format, validate, options, null, onText, cancellationToken);
+    }
+
+    private static async Task<StructuredResult<T>> AnswerAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
+        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, LlmResult? answered,
+        Func<string, CancellationToken, ValueTask>? onText, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(gateway);
@@ -32,7 +52,10 @@ internal static class StructuredOutput
         var callOptions = options?.Clone() ?? new ChatOptions();
         callOptions.ResponseFormat = format;
 
-        var first = answered ?? await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken);
+        var first = answered
+            ?? (onText is null
+                ? await gateway.CompleteAsync(spec, messages, callOptions, cancellationToken)
+                : await gateway.StreamAsync(spec, messages, callOptions, onText, cancellationToken));
         if (!first.Succeeded)
         {
             return new StructuredResult<T>(null, first.Error, first, false, false);

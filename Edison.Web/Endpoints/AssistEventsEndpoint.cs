@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Threading.Channels;
 using Edison.Core.Assist;
 using Edison.Core.Experiments;
 using Edison.Core.Llm;
@@ -13,7 +14,7 @@ using Edison.Web.Pages.Experiments.Wizard;
 namespace Edison.Web.Endpoints;
 
 /// Answers one assist click as Server-Sent Events: "ready" at once, streamed text as "chunk" (HTML-encoded, appended by the
-/// page), then "done", after which the page fetches the outcome partial. The model is called here, not in the click's POST,
+/// page; for Draft and Improve the readable text of their JSON answer so far), then "done", after which the page fetches the outcome partial. The model is called here, not in the click's POST,
 /// so the click answers at once and the first tokens reach the page as they arrive.
 internal static partial class AssistEventsEndpoint
 {
@@ -91,7 +92,16 @@ internal static partial class AssistEventsEndpoint
         }
         else
         {
-            outcome = await AnswerAsync(actor, run, assist, drafts, logger, token);
+            // Draft and Improve answer in JSON; the readable text of it so far arrives here as "chunk" events like Complete's,
+            // and the structured outcome replaces that preview at "done".
+            var previews = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+            var answer = PreviewedAsync(previews.Writer, actor, run, assist, drafts, logger, token);
+            await foreach (var piece in previews.Reader.ReadAllAsync(token))
+            {
+                yield return new SseItem<string>(HtmlEncoder.Default.Encode(piece), "chunk");
+            }
+
+            outcome = await answer;
         }
 
         await runs.SaveOutcomeAsync(id, userId, outcome);
@@ -108,18 +118,31 @@ internal static partial class AssistEventsEndpoint
         }
     }
 
+    private static async Task<AssistOutcome> PreviewedAsync(ChannelWriter<string> previews, Actor actor, AssistRun run, AssistService assist,
+        WizardDraftStore drafts, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AnswerAsync(actor, run, assist, drafts, logger, (text, ct) => previews.WriteAsync(text, ct), cancellationToken);
+        }
+        finally
+        {
+            previews.Complete();
+        }
+    }
+
     private static async Task<AssistOutcome> AnswerAsync(Actor actor, AssistRun run, AssistService assist, WizardDraftStore drafts, ILogger logger,
-        CancellationToken cancellationToken)
+        Func<string, CancellationToken, ValueTask> onPreview, CancellationToken cancellationToken)
     {
         try
         {
             switch (run.Kind)
             {
                 case AssistRun.Draft:
-                    var options = await assist.DraftAsync(actor, Request(run, AssistMode.Draft), cancellationToken);
+                    var options = await assist.DraftAsync(actor, Request(run, AssistMode.Draft), onPreview, cancellationToken);
                     return new AssistOutcome(run.Kind, run.FieldPath) { Options = options.Options, Error = options.Error };
                 case AssistRun.Improve:
-                    var improved = await assist.ImproveAsync(actor, Request(run, AssistMode.Improve), cancellationToken);
+                    var improved = await assist.ImproveAsync(actor, Request(run, AssistMode.Improve), onPreview, cancellationToken);
                     return new AssistOutcome(run.Kind, run.FieldPath)
                     {
                         Text = improved.Error is null ? improved.Improved : null, UnifiedDiff = improved.UnifiedDiff, Reasons = improved.Reasons,

@@ -15,19 +15,22 @@ namespace Edison.Benchmarks;
 /// Click-to-first-assist-token against the real web app (Kestrel on a loopback port, signed in as the owner), the project's
 /// assist model a simulator tenant that answers at once (no configured latency). One sample is what the wizard's assist
 /// button does: the htmx POST that records the click (?handler=Assist) and answers with the panel, then the panel's
-/// EventSource on /events/assist/{id}; the clock runs from sending the POST to reading the first "chunk" event. Complete is
-/// the mode that streams tokens; Draft (three options) and Improve (a diff with reasons) answer as one structured reply, so
-/// their figure is click → "done" (the whole answer). The simulator's own first-token time, measured with a plain client
-/// straight against it, shows how much of the figure is the provider's.
+/// EventSource on /events/assist/{id}; the clock runs from sending the POST to reading the first "chunk" event. Every mode
+/// streams: Complete its text, Draft (three options) and Improve (a diff with reasons) the readable text of their JSON answer
+/// as it arrives; for those two, click → "done" (the structured answer that replaces the preview) is printed as well. The
+/// simulator's own first-token time, measured with a plain client straight against it, shows how much of the figure is the
+/// provider's.
 /// </summary>
 internal static partial class AssistBenchmark
 {
     private const int WarmUp = 5;
     private const int Samples = 30;
+    private const int SlowSamples = 10;
     private const string Model = "sim-assist";
     private const string Continuation = " Every answer names the exact page to open next and the amount that will be refunded.";
     private static readonly string[] DraftOptions = ["First draft.", "Second draft.", "Third draft."];
     private static readonly string[] ImproveReasons = ["Says who it is for."];
+    private static readonly TimeSpan SlowModelPause = TimeSpan.FromSeconds(2);
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
     {
@@ -48,11 +51,17 @@ internal static partial class AssistBenchmark
         using var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { BaseAddress = webApp.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         await IterationPageBenchmark.SetUpOwnerAsync(client, cancellationToken);
-        var tenant = simulator.CreateTenant().Otherwise(request => request.SchemaName switch
+        // A model that writes slowly is a reply that pauses after its first two chunks: the preview must not wait for the rest.
+        var slowModel = false;
+        var tenant = simulator.CreateTenant().Otherwise(request =>
         {
-            nameof(AssistOptionsAnswer) => SimStep.ReplyJson(new { options = DraftOptions }),
-            nameof(ImproveAnswer) => SimStep.ReplyJson(new { improved = "An improved goal.", reasons = ImproveReasons }),
-            _ => SimStep.Reply(Continuation, inputTokens: 200, outputTokens: 20),
+            var reply = request.SchemaName switch
+            {
+                nameof(AssistOptionsAnswer) => SimStep.ReplyJson(new { options = DraftOptions }),
+                nameof(ImproveAnswer) => SimStep.ReplyJson(new { improved = "An improved goal.", reasons = ImproveReasons }),
+                _ => SimStep.Reply(Continuation, inputTokens: 200, outputTokens: 20),
+            };
+            return slowModel ? SimStep.StallAfterChunks(2, SlowModelPause, reply) : reply;
         });
         await UseAsAssistModelAsync(web, simulator, tenant, cancellationToken);
 
@@ -68,17 +77,31 @@ internal static partial class AssistBenchmark
 
         var complete = new List<double>();
         var toProvider = new List<double>();
-        var draft = new List<double>();
-        var improve = new List<double>();
+        var (draft, draftDone) = (new List<double>(), new List<double>());
+        var (improve, improveDone) = (new List<double>(), new List<double>());
         for (var i = 0; i < Samples; i++)
         {
-            var (firstToken, sentAt) = await ClickAsync(client, token, "Complete", sample++, cancellationToken);
+            var (firstToken, _, sentAt) = await ClickAsync(client, token, "Complete", sample++, cancellationToken);
             complete.Add(firstToken);
             toProvider.Add((tenant.Requests[^1].ArrivedAt - sentAt).TotalMilliseconds);
-            draft.Add((await ClickAsync(client, token, "Draft", sample++, cancellationToken)).Milliseconds);
-            improve.Add((await ClickAsync(client, token, "Improve", sample++, cancellationToken)).Milliseconds);
+            var drafted = await ClickAsync(client, token, "Draft", sample++, cancellationToken);
+            draft.Add(drafted.FirstToken);
+            draftDone.Add(drafted.Done);
+            var improved = await ClickAsync(client, token, "Improve", sample++, cancellationToken);
+            improve.Add(improved.FirstToken);
+            improveDone.Add(improved.Done);
         }
 
+        slowModel = true;
+        var (slowFirst, slowDone) = (new List<double>(), new List<double>());
+        for (var i = 0; i < SlowSamples; i++)
+        {
+            var drafted = await ClickAsync(client, token, "Draft", sample++, cancellationToken);
+            slowFirst.Add(drafted.FirstToken);
+            slowDone.Add(drafted.Done);
+        }
+
+        slowModel = false;
         var providerAlone = await SimulatorFirstTokenAsync(simulator, tenant, cancellationToken);
 
         Console.WriteLine();
@@ -86,8 +109,12 @@ internal static partial class AssistBenchmark
         Console.WriteLine("|---|---|---|---|---|");
         Console.WriteLine(Row("Complete: click → first token at the page (\"chunk\" event)", complete));
         Console.WriteLine(Row("  of which click → request at the provider", toProvider));
-        Console.WriteLine(Row("Draft (3 options, one structured reply): click → answer (\"done\")", draft));
-        Console.WriteLine(Row("Improve (one structured reply): click → answer (\"done\")", improve));
+        Console.WriteLine(Row("Draft (3 options): click → first token of the preview (\"chunk\" event)", draft));
+        Console.WriteLine(Row("Draft (3 options): click → the options to pick from (\"done\")", draftDone));
+        Console.WriteLine(Row("Improve: click → first token of the preview (\"chunk\" event)", improve));
+        Console.WriteLine(Row("Improve: click → the diff with reasons (\"done\")", improveDone));
+        Console.WriteLine(Row(Invariant($"Draft, model pausing {SlowModelPause.TotalMilliseconds:0} ms after 2 chunks: click → first token"), slowFirst));
+        Console.WriteLine(Row(Invariant($"Draft, model pausing {SlowModelPause.TotalMilliseconds:0} ms after 2 chunks: click → \"done\""), slowDone));
         Console.WriteLine(Row("Simulator alone (0 ms configured): request → first token, plain client", providerAlone));
         Console.WriteLine();
         Console.WriteLine(Invariant($"Target: first tokens within 1,000 ms of the click. The web log is {webApp.LogPath}."));
@@ -118,10 +145,9 @@ internal static partial class AssistBenchmark
 
     /// <summary>
     /// One click on the goal's assist button, as htmx sends it, then the panel's event stream; returns the time from sending the
-    /// POST to the first "chunk" event (Complete) or to "done" (Draft, Improve). Each click's goal differs, so no answer
-    /// comes from the response cache.
+    /// POST to the first "chunk" event and to "done". Each click's goal differs, so no answer comes from the response cache.
     /// </summary>
-    private static async Task<(double Milliseconds, DateTimeOffset SentAt)> ClickAsync(HttpClient client, string token, string mode, int sample,
+    private static async Task<(double FirstToken, double Done, DateTimeOffset SentAt)> ClickAsync(HttpClient client, string token, string mode, int sample,
         CancellationToken cancellationToken)
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -150,12 +176,10 @@ internal static partial class AssistBenchmark
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(body);
-        await ReadEventAsync(reader, mode == "Complete" ? "chunk" : "done", cancellationToken);
-        var elapsed = clock.Elapsed.TotalMilliseconds;
-        if (mode == "Complete")
-        {
-            await ReadEventAsync(reader, "done", cancellationToken);
-        }
+        await ReadEventAsync(reader, "chunk", cancellationToken);
+        var firstToken = clock.Elapsed.TotalMilliseconds;
+        await ReadEventAsync(reader, "done", cancellationToken);
+        var done = clock.Elapsed.TotalMilliseconds;
 
         // Outside the clock: the answer the page then fetches must be an answer, not an error.
         var assistId = AssistIdPattern().Match(stream.Groups[1].Value).Value;
@@ -165,7 +189,7 @@ internal static partial class AssistBenchmark
             throw new InvalidOperationException($"The {mode} assist answered with an error: {outcome}");
         }
 
-        return (elapsed, sentAt);
+        return (firstToken, done, sentAt);
     }
 
     private static async Task ReadEventAsync(StreamReader reader, string eventName, CancellationToken cancellationToken)

@@ -156,7 +156,7 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
     }
 
     [Fact]
-    public async Task DraftTheRestAsync_GoalAlone_DefinitionWithRubricSeedPromptTwentyTaggedCasesTwoJudgesStopRulesAndChecks()
+    public async Task DraftTheRestAsync_GoalAlone_DefinitionWithRubricSeedPromptTwentyTaggedCasesTwoJudgesTheAssistModelAsRefinerStopRulesAndChecks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r => r.SchemaName switch
@@ -186,6 +186,7 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         Assert.Equal(20, definition.Cases.Count);
         Assert.All(definition.Cases, c => Assert.NotEmpty(c.Tags));
         Assert.Equal(2, definition.Judges.Count);
+        Assert.Equal((target.CredentialId, target.Model), (definition.Refiner.CredentialId, definition.Refiner.Model));
         Assert.Equal(5m, definition.StopRules.BudgetUsd);
         Assert.Contains(definition.Checks, c => c.Kind == CheckKinds.JsonSchema && c.Value!.Contains("\"category\"", StringComparison.Ordinal));
         Assert.Equal(3, tenant.Requests.Count);

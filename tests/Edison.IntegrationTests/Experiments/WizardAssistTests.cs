@@ -13,7 +13,8 @@ namespace Edison.IntegrationTests.Experiments;
 
 /// <summary>
 /// The wizard's AI assist end to end in the web app, the provider simulator answering: the click answers at once with a panel
-/// that connects to the SSE stream, the text streams in as chunks, the outcome partial offers it, and "Use" puts it in the field;
+/// that connects to the SSE stream, the text streams in as chunks (for Draft and Improve, the readable text of their JSON answer),
+/// the outcome partial offers it, and "Use" puts it in the field;
 /// "Draft the rest" fills the later steps; a provider failure is said in words.
 /// </summary>
 public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixture<SecureWebFixture>, IAsyncLifetime
@@ -63,9 +64,16 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
 
         var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=Criteria%5B0%5D.Labels%5B0%5D&mode=Draft", cts.Token, ("Input.Step", "2"),
             ("Input.Criteria[0].Name", "Accuracy"), ("Input.Criteria[0].Weight", "1"), ("Input.Criteria[0].Description", "Facts are right."));
-        await EventsAsync(client, panel, cts.Token);
+        Assert.Contains("class=\"assist-stream\"", panel, StringComparison.Ordinal);
+        var events = await EventsAsync(client, panel, cts.Token);
         var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
 
+        // The options are seen being written (their text, not the JSON around it) before the pickable outcome replaces them.
+        var chunks = events.Where(e => e.Name == "chunk").Select(e => WebUtility.HtmlDecode(e.Data)).ToList();
+        Assert.True(chunks.Count > 1, "The drafts arrived in one piece: nothing was streamed.");
+        Assert.Equal(string.Join("\n\n", LabelOptions), string.Concat(chunks));
+        Assert.Equal(["ready", .. chunks.Select(_ => "chunk"), "done"], events.Select(e => e.Name));
+        Assert.True(Assert.Single(tenant.Requests).Stream);
         Assert.Contains("Pick one of three drafts", outcome, StringComparison.Ordinal);
         Assert.Contains("Facts mostly wrong", outcome, StringComparison.Ordinal);
         Assert.Contains("Use option 3", outcome, StringComparison.Ordinal);
@@ -81,8 +89,14 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
 
         var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=SystemText&mode=Improve", cts.Token, ("Input.Step", "3"),
             ("Input.SystemText", "You are an agent."), ("Input.PromptTemplate", "Answer: {{ question }}"));
-        await EventsAsync(client, panel, cts.Token);
+        var events = await EventsAsync(client, panel, cts.Token);
         var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
+
+        var chunks = events.Where(e => e.Name == "chunk").Select(e => WebUtility.HtmlDecode(e.Data)).ToList();
+        Assert.True(chunks.Count > 1, "The improvement arrived in one piece: nothing was streamed.");
+        Assert.Equal("You are a kind, precise billing agent.\n\nNames the domain and the tone.", string.Concat(chunks));
+        Assert.Equal(["ready", .. chunks.Select(_ => "chunk"), "done"], events.Select(e => e.Name));
+        Assert.True(Assert.Single(tenant.Requests).Stream);
 
         Assert.Contains("<span class=\"diff-remove\">-You are an agent.", outcome, StringComparison.Ordinal);
         Assert.Contains("<span class=\"diff-add\">&#x2B;You are a kind, precise billing agent.</span>", outcome, StringComparison.Ordinal);
@@ -91,6 +105,46 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
             ("Input.PromptTemplate", "Answer: {{ question }}"), ("field", "SystemText"), ("text", "You are a kind, precise billing agent."));
         Assert.Contains("You are a kind, precise billing agent.</textarea>", step, StringComparison.Ordinal);
         Assert.Contains("Answer: {{ question }}</textarea>", step, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Draft_StreamedAnswerIsNotJsonTwice_EndsWithDoneAndTheErrorInWords()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var tenant = _simulator.CreateTenant().Otherwise(_ => SimStep.Reply("Here are three options: brief, warm, formal."));
+        using var client = await EditorWithAssistAsync(tenant, cts.Token);
+
+        var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=Goal&mode=Draft", cts.Token, ("Input.Step", "1"),
+            ("Input.Name", "Support"), ("Input.Goal", "Answer support questions"));
+        var events = await EventsAsync(client, panel, cts.Token);
+        var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
+
+        Assert.Equal("done", events[^1].Name);
+        Assert.Contains("<p class=\"alert alert-error assist-error\" role=\"alert\">The answer is not valid JSON", outcome, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pick one of three drafts", outcome, StringComparison.Ordinal);
+        // The first answer streamed; the retry with the error fed back did not, and failed too.
+        Assert.Equal([true, false], tenant.Requests.Select(r => r.Stream));
+    }
+
+    [Fact]
+    public async Task Draft_StreamedAnswerHasTwoOptions_RetriedWithTheErrorAndTheThreeOptionsReplaceThePreview()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var tenant = _simulator.CreateTenant().Enqueue(
+            SimStep.ReplyJson(new { options = LabelOptions.Take(2).ToList() }),
+            SimStep.ReplyJson(new { options = LabelOptions }));
+        using var client = await EditorWithAssistAsync(tenant, cts.Token);
+
+        var panel = await PostAsync(client, "/Experiments/New?handler=Assist&field=Goal&mode=Draft", cts.Token, ("Input.Step", "1"),
+            ("Input.Name", "Support"), ("Input.Goal", "Answer support questions"));
+        var events = await EventsAsync(client, panel, cts.Token);
+        var outcome = await client.GetStringAsync(ResultUrl(panel), cts.Token);
+
+        Assert.Equal(string.Join("\n\n", LabelOptions.Take(2)), string.Concat(events.Where(e => e.Name == "chunk").Select(e => WebUtility.HtmlDecode(e.Data))));
+        Assert.Equal("done", events[^1].Name);
+        Assert.Contains("Use option 3", outcome, StringComparison.Ordinal);
+        Assert.Contains("A false claim", outcome, StringComparison.Ordinal);
+        Assert.Contains("Give exactly three non-empty options.", tenant.Requests[1].LastUserText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +163,7 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
     }
 
     [Fact]
-    public async Task DraftTheRest_Goal_FillsRubricSeedPromptTwentyCasesTwoJudgesAndStopRules()
+    public async Task DraftTheRest_Goal_FillsRubricSeedPromptTwentyCasesTwoJudgesTheRefinerAndStopRules()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var tenant = _simulator.CreateTenant().Otherwise(r => r.SchemaName switch
@@ -155,6 +209,7 @@ public sealed partial class WizardAssistTests(SecureWebFixture web) : IClassFixt
         Assert.Contains("20 cases read", await client.GetStringAsync("/Experiments/New?step=4", cts.Token), StringComparison.Ordinal);
         var judges = await client.GetStringAsync("/Experiments/New?step=6", cts.Token);
         Assert.Equal(2, JudgeModels().Matches(judges).Count(m => m.Groups[1].Value == AssistModel));
+        Assert.Contains($"name=\"Input.RefinerModel\" value=\"{AssistModel}\"", judges, StringComparison.Ordinal);
         Assert.Contains("Answer support questions correctly and kindly.</textarea>", await client.GetStringAsync("/Experiments/New?step=1", cts.Token),
             StringComparison.Ordinal);
     }

@@ -84,6 +84,18 @@ public abstract record SimStep
         return new StallStep(chunks, stall, then);
     }
 
+    /// <summary>
+    /// As <see cref="StallAfterChunks"/>, but the pause lasts until <paramref name="gate"/> completes: a test sees what the
+    /// client shows of a half-written answer, then lets the rest through, without guessing a delay.
+    /// </summary>
+    public static SimStep HoldAfterChunks(int chunks, Task gate, SimStep then)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(chunks);
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(then);
+        return new StallStep(chunks, TimeSpan.Zero, then) { Gate = gate };
+    }
+
     internal sealed record ReplyStep(string Text, int InputTokens, int OutputTokens, string FinishReason) : SimStep;
 
     internal sealed record StatusStep(int Code, TimeSpan? RetryAfter, string? Body) : SimStep;
@@ -96,5 +108,11 @@ public abstract record SimStep
 
     internal sealed record AbortStep : SimStep;
 
-    internal sealed record StallStep(int Chunks, TimeSpan Stall, SimStep Then) : SimStep;
+    internal sealed record StallStep(int Chunks, TimeSpan Stall, SimStep Then) : SimStep
+    {
+        /// <summary>When set, the pause ends when this completes instead of after <see cref="Stall"/>.</summary>
+        public Task? Gate { get; init; }
+
+        public Task PauseAsync(CancellationToken cancellationToken) => Gate is { } gate ? gate.WaitAsync(cancellationToken) : Task.Delay(Stall, cancellationToken);
+    }
 }

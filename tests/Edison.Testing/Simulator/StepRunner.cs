@@ -17,7 +17,7 @@ internal static class StepRunner
         switch (step)
         {
             case SimStep.ReplyStep reply when request.Stream:
-                await StreamReplyAsync(http, format, NewContext(format, request), reply, int.MaxValue, TimeSpan.Zero, cancellationToken);
+                await StreamReplyAsync(http, format, NewContext(format, request), reply, null, cancellationToken);
                 break;
             case SimStep.ReplyStep reply:
                 await WriteBodyAsync(http, StatusCodes.Status200OK, JsonContentType, format.ReplyBody(NewContext(format, request), reply), cancellationToken);
@@ -46,11 +46,11 @@ internal static class StepRunner
                 http.Abort();
                 break;
             case SimStep.StallStep stall when !request.Stream:
-                await Task.Delay(stall.Stall, cancellationToken);
+                await stall.PauseAsync(cancellationToken);
                 await RunAsync(http, format, request, stall.Then, cancellationToken);
                 break;
             case SimStep.StallStep { Then: SimStep.ReplyStep reply } stall:
-                await StreamReplyAsync(http, format, NewContext(format, request), reply, stall.Chunks, stall.Stall, cancellationToken);
+                await StreamReplyAsync(http, format, NewContext(format, request), reply, stall, cancellationToken);
                 break;
             case SimStep.StallStep stall:
                 var context = NewContext(format, request);
@@ -69,10 +69,10 @@ internal static class StepRunner
     }
 
     private static async Task StreamReplyAsync(
-        HttpContext http, WireFormat format, ReplyContext context, SimStep.ReplyStep reply, int stallAfter, TimeSpan stall, CancellationToken cancellationToken)
+        HttpContext http, WireFormat format, ReplyContext context, SimStep.ReplyStep reply, SimStep.StallStep? stall, CancellationToken cancellationToken)
     {
         await StartStreamAsync(http, format, context, reply, cancellationToken);
-        await FinishReplyAsync(http, format, context, reply, stallAfter, stall, cancellationToken);
+        await FinishReplyAsync(http, format, context, reply, stall, cancellationToken);
     }
 
     private static async Task StartStreamAsync(HttpContext http, WireFormat format, ReplyContext context, SimStep.ReplyStep reply, CancellationToken cancellationToken)
@@ -87,22 +87,23 @@ internal static class StepRunner
     }
 
     private static async Task FinishReplyAsync(
-        HttpContext http, WireFormat format, ReplyContext context, SimStep.ReplyStep reply, int stallAfter, TimeSpan stall, CancellationToken cancellationToken)
+        HttpContext http, WireFormat format, ReplyContext context, SimStep.ReplyStep reply, SimStep.StallStep? stall, CancellationToken cancellationToken)
     {
+        var stallAfter = stall?.Chunks ?? int.MaxValue;
         var chunks = WireFormat.Chunk(reply.Text);
         for (var i = 0; i < chunks.Count; i++)
         {
             if (i == stallAfter)
             {
-                await Task.Delay(stall, cancellationToken);
+                await stall!.PauseAsync(cancellationToken);
             }
 
             await WriteFrameAsync(http, format.StreamChunk(context, chunks[i]), cancellationToken);
         }
 
-        if (stallAfter >= chunks.Count && stallAfter != int.MaxValue)
+        if (stall is not null && stallAfter >= chunks.Count)
         {
-            await Task.Delay(stall, cancellationToken);
+            await stall.PauseAsync(cancellationToken);
         }
 
         foreach (var frame in format.StreamEnd(context, reply))
@@ -117,10 +118,10 @@ internal static class StepRunner
         switch (step)
         {
             case SimStep.ReplyStep reply:
-                await FinishReplyAsync(http, format, context, reply, int.MaxValue, TimeSpan.Zero, cancellationToken);
+                await FinishReplyAsync(http, format, context, reply, null, cancellationToken);
                 break;
             case SimStep.StallStep { Then: SimStep.ReplyStep reply } stall:
-                await FinishReplyAsync(http, format, context, reply, stall.Chunks, stall.Stall, cancellationToken);
+                await FinishReplyAsync(http, format, context, reply, stall, cancellationToken);
                 break;
             case SimStep.StallStep stall:
                 for (var i = 0; i < stall.Chunks; i++)
@@ -128,7 +129,7 @@ internal static class StepRunner
                     await WriteFrameAsync(http, format.StreamChunk(context, $"chunk{i + 1} "), cancellationToken);
                 }
 
-                await Task.Delay(stall.Stall, cancellationToken);
+                await stall.PauseAsync(cancellationToken);
                 await ContinueStreamAsync(http, format, context, stall.Then, cancellationToken);
                 break;
             case SimStep.DelayStep delay:

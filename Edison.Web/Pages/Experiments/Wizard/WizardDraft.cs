@@ -94,7 +94,7 @@ public sealed partial class WizardDraft
         Checks = template.Checks.ToList();
     }
 
-    /// Takes what "Draft the rest" wrote; the goal and anything the person chose on the Models step stay as they are.
+    /// Takes what "Draft the rest" wrote; the goal, anything the person chose on the Models step and a refiner model they typed stay as they are.
     public void ApplyDrafted(ExperimentDefinition drafted)
     {
         ArgumentNullException.ThrowIfNull(drafted);
@@ -119,6 +119,13 @@ public sealed partial class WizardDraft
         }
 
         Judges = drafted.Judges.Select(j => new JudgeInput { Model = j.Model, SystemPrompt = j.SystemPrompt }).ToList();
+        // A refiner the person typed stays; the drafted one names a model of the drafting credential, so it is only offered
+        // when the experiment calls through that credential too.
+        if (string.IsNullOrWhiteSpace(RefinerModel) && drafted.Refiner.Model is { } refiner && drafted.Refiner.CredentialId == CredentialId)
+        {
+            RefinerModel = refiner;
+        }
+
         MaxIterations = drafted.StopRules.MaxIterations;
         Patience = drafted.StopRules.Patience;
         BudgetUsd = drafted.StopRules.BudgetUsd;
