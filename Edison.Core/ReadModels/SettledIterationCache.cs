@@ -37,10 +37,18 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
             return await compute(cancellationToken);
         }
 
-        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp && entry.Parts.TryGetValue(part, out var kept))
+        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp)
         {
             entry.LastUsed = Environment.TickCount64;
-            return (T)kept;
+            if (entry.Parts.TryGetValue(part, out var kept))
+            {
+                return (T)kept;
+            }
+
+            // The writers were waited out when this stamp was first kept; any write since has bumped it.
+            var computed = await compute(cancellationToken);
+            Keep(iterationId, stamp, part, computed);
+            return computed;
         }
 
         var settled = await WaitForWritersAsync(iterationId, cancellationToken);
