@@ -20,8 +20,10 @@ namespace Edison.Core.ReadModels;
 /// </remarks>
 internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
 {
-    private const int MaxIterations = 256;
-    private const int MaxPartsPerIteration = 64;
+    // A kept grid page holds 50 answers (tens to hundreds of kB), so at most 32 × 16 of them: a bound, not a working set
+    // (people read a few iterations at a time, and the least recently read half goes when the bound is reached).
+    private const int MaxIterations = 32;
+    private const int MaxPartsPerIteration = 16;
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
 
     /// <summary>
