@@ -25,6 +25,7 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
     private const int MaxIterations = 32;
     private const int MaxPartsPerIteration = 16;
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+    private readonly ConcurrentDictionary<(Guid, long, object), Lazy<Task<object>>> _flights = new();
 
     /// <summary>
     /// The part kept for the iteration under <paramref name="stamp"/>, else <paramref name="compute"/>'s value (kept when the
@@ -39,22 +40,41 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
             return await compute(cancellationToken);
         }
 
-        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp)
+        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp && entry.Parts.TryGetValue(part, out var kept))
         {
             entry.LastUsed = Environment.TickCount64;
-            if (entry.Parts.TryGetValue(part, out var kept))
-            {
-                return (T)kept;
-            }
+            return (T)kept;
+        }
 
+        // Readers that miss together (a page many people have open, just after a rating) share one computation. It runs to
+        // completion whoever leaves, so it is not bound to the first reader's request.
+        var key = (iterationId, stamp, part);
+        var flight = _flights.GetOrAdd(key, k => new Lazy<Task<object>>(async () =>
+        {
+            try
+            {
+                return await ComputeAndKeepAsync(iterationId, stamp, part, async () => await compute(CancellationToken.None));
+            }
+            finally
+            {
+                _flights.TryRemove(k, out _);
+            }
+        }));
+        return (T)await flight.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<object> ComputeAndKeepAsync(Guid iterationId, long stamp, object part, Func<Task<object>> compute)
+    {
+        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp)
+        {
             // The writers were waited out when this stamp was first kept; any write since has bumped it.
-            var computed = await compute(cancellationToken);
+            var computed = await compute();
             Keep(iterationId, stamp, part, computed);
             return computed;
         }
 
-        var settled = await WaitForWritersAsync(iterationId, cancellationToken);
-        var value = await compute(cancellationToken);
+        var settled = await WaitForWritersAsync(iterationId, CancellationToken.None);
+        var value = await compute();
         if (settled is { } s && IterationStatus.IsTerminal(s.Status))
         {
             Keep(iterationId, s.Stamp, part, value);

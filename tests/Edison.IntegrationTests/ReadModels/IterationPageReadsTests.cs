@@ -150,6 +150,32 @@ public sealed class IterationPageReadsTests(CoreFixture fixture) : IClassFixture
         Assert.Equal(before.OutputsDone + 1, (await iterations.GetAsync(iterationId, cts.Token))!.OutputsDone);
     }
 
+    [Fact]
+    public async Task SettledIteration_ReadersMissingTogether_ShareOneComputation()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var iterationId = await SeedAsync(IterationStatus.Completed, cts.Token);
+        await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        var stamp = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT change_stamp FROM iterations WHERE id = @iterationId",
+            new { iterationId }, cancellationToken: cts.Token));
+        var cache = fixture.Services.GetRequiredService<SettledIterationCache>();
+        var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var computations = 0;
+
+        var readers = Enumerable.Range(0, 10).Select(_ => cache.GetOrComputeAsync(iterationId, IterationStatus.Completed, stamp, "probe",
+            async _ =>
+            {
+                Interlocked.Increment(ref computations);
+                return await release.Task;
+            }, cts.Token)).ToList();
+        release.SetResult("figures");
+
+        Assert.All(await Task.WhenAll(readers), value => Assert.Equal("figures", value));
+        Assert.Equal(1, computations);
+        Assert.Equal("figures", await cache.GetOrComputeAsync(iterationId, IterationStatus.Completed, stamp, "probe",
+            _ => Task.FromResult("computed again"), cts.Token));
+    }
+
     private async Task<bool> WaitingOnLockAsync(CancellationToken cancellationToken)
     {
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cancellationToken);
