@@ -110,6 +110,11 @@ public sealed partial class BundleService
             foreach (var row in tables[table.Name].Select(r => r!.AsObject()))
             {
                 var copy = Remap(row, map);
+                foreach (var (_, column, start) in BundleTables.InstanceColumns.Where(c => c.Table == table.Name))
+                {
+                    copy[column] = start;
+                }
+
                 foreach (var column in table.Deferred)
                 {
                     if (copy[column] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var target))
@@ -197,6 +202,11 @@ public sealed partial class BundleService
                 foreach (var column in row.Select(p => p.Key).Where(k => BundleTables.UserColumns.Contains(k) || BundleTables.SecretColumns.Contains(k)).ToList())
                 {
                     row[column] = null;
+                }
+
+                foreach (var (_, column, start) in BundleTables.InstanceColumns.Where(c => c.Table == table.Name))
+                {
+                    row[column] = start;
                 }
             }
 

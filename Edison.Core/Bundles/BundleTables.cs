@@ -45,6 +45,10 @@ internal static class BundleTables
         "created_by", "approved_by", "rater_user_id", "reviewer_id", "decided_by", "user_id",
     };
 
+    /// The instance's own bookkeeping (the iteration page's change stamp, migration 0016) travels as its starting value, and a
+    /// bundle exported before the column existed gets that value on import.
+    public static readonly (string Table, string Column, int Start)[] InstanceColumns = [("iterations", "change_stamp", 0)];
+
     /// Secrets never leave the instance.
     public static readonly HashSet<string> SecretColumns = new(StringComparer.Ordinal) { "api_key_encrypted" };
 }

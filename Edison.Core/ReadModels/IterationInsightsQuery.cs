@@ -12,22 +12,52 @@ public sealed class IterationInsightsQuery
 {
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly SettledIterationCache _settled;
 
-    internal IterationInsightsQuery(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    internal IterationInsightsQuery(NpgsqlDataSource dataSource, SettledIterationCache settled)
+    {
+        _dataSource = dataSource;
+        _settled = settled;
+    }
 
     /// <summary>The iteration's header, or null when it does not exist.</summary>
     public async Task<IterationHeader?> GetHeaderAsync(Guid iterationId, CancellationToken cancellationToken)
     {
+        HeaderRow? h;
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            h = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition("""
+                SELECT i.id, e.id AS experiment_id, e.name AS experiment_name, i.number, i.status, i.is_paused, pv.version, i.summary,
+                       (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.comparison::text AS comparison,
+                       i.stop_details::text AS stop_details, i.cost_usd, e.rubric::text AS rubric, i.change_stamp,
+                       (SELECT s.id FROM suggestions s WHERE s.iteration_id = i.id AND s.status = 'pending' ORDER BY s.attempt DESC LIMIT 1)
+                           AS pending_suggestion_id
+                FROM iterations i JOIN experiments e ON e.id = i.experiment_id JOIN prompt_versions pv ON pv.id = i.prompt_version_id
+                WHERE i.id = @iterationId
+                """, new { iterationId }, cancellationToken: cancellationToken));
+        }
+
+        if (h is null)
+        {
+            return null;
+        }
+
+        var (phases, tags) = await _settled.GetOrComputeAsync(iterationId, h.Status, h.ChangeStamp, nameof(PhasesAndTagsAsync),
+            ct => PhasesAndTagsAsync(iterationId, ct), cancellationToken);
+        return new IterationHeader(h.Id, h.ExperimentId, h.ExperimentName, h.Number, h.Status, h.IsPaused, h.Version, h.Summary,
+            h.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(h.Metrics, Json),
+            h.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(h.Comparison, Json),
+            h.StopDetails is null ? null : JsonSerializer.Deserialize<StopDecision>(h.StopDetails, Json),
+            h.CostUsd, JsonSerializer.Deserialize<Rubric>(h.Rubric, Json)!, h.PendingSuggestionId, phases, tags)
+        {
+            ChangeStamp = h.ChangeStamp,
+        };
+    }
+
+    private async Task<Tuple<IReadOnlyList<PhaseCost>, IReadOnlyList<string>>> PhasesAndTagsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
-            SELECT i.id, e.id AS experiment_id, e.name AS experiment_name, i.number, i.status, i.is_paused, pv.version, i.summary,
-                   (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.comparison::text AS comparison,
-                   i.stop_details::text AS stop_details, i.cost_usd, e.rubric::text AS rubric,
-                   (SELECT s.id FROM suggestions s WHERE s.iteration_id = i.id AND s.status = 'pending' ORDER BY s.attempt DESC LIMIT 1)
-                       AS pending_suggestion_id
-            FROM iterations i JOIN experiments e ON e.id = i.experiment_id JOIN prompt_versions pv ON pv.id = i.prompt_version_id
-            WHERE i.id = @iterationId;
-
             SELECT purpose, count(*)::int AS calls, count(*) FILTER (WHERE status = 'failed')::int AS failed, coalesce(sum(cost_usd), 0) AS cost_usd
             FROM llm_calls WHERE iteration_id = @iterationId GROUP BY purpose ORDER BY min(started_at);
 
@@ -36,62 +66,85 @@ public sealed class IterationInsightsQuery
             JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
             WHERE i.id = @iterationId ORDER BY 1;
             """, new { iterationId }, cancellationToken: cancellationToken));
-        var h = await grid.ReadSingleOrDefaultAsync<HeaderRow>();
-        if (h is null)
-        {
-            return null;
-        }
-
-        var phases = (await grid.ReadAsync<PhaseRow>()).Select(p => new PhaseCost(p.Purpose, p.Calls, p.Failed, p.CostUsd)).ToList();
-        var tags = (await grid.ReadAsync<string>()).ToList();
-        return new IterationHeader(h.Id, h.ExperimentId, h.ExperimentName, h.Number, h.Status, h.IsPaused, h.Version, h.Summary,
-            h.Metrics is null ? null : JsonSerializer.Deserialize<IterationMetrics>(h.Metrics, Json),
-            h.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(h.Comparison, Json),
-            h.StopDetails is null ? null : JsonSerializer.Deserialize<StopDecision>(h.StopDetails, Json),
-            h.CostUsd, JsonSerializer.Deserialize<Rubric>(h.Rubric, Json)!, h.PendingSuggestionId, phases, tags);
+        IReadOnlyList<PhaseCost> phases = (await grid.ReadAsync<PhaseRow>()).Select(p => new PhaseCost(p.Purpose, p.Calls, p.Failed, p.CostUsd)).ToList();
+        IReadOnlyList<string> tags = (await grid.ReadAsync<string>()).ToList();
+        return Tuple.Create(phases, tags);
     }
 
     /// <summary>One page of case × model × sample rows matching the filter, in case order, with the total that match.</summary>
     public async Task<ResultsPage> GetResultsAsync(Guid iterationId, ResultsFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Status, long ChangeStamp)>(new CommandDefinition(
+            "SELECT status, change_stamp FROM iterations WHERE id = @iterationId", new { iterationId }, cancellationToken: cancellationToken));
+        var (status, stamp) = rows.FirstOrDefault();
+        return status is null ? new ResultsPage([], 0, Math.Max(1, filter.Page))
+            : await _settled.GetOrComputeAsync(iterationId, status, stamp, filter with { Page = Math.Max(1, filter.Page) },
+                ct => ReadResultsAsync(iterationId, filter, ct), cancellationToken);
+    }
+
+    /// <summary>As the other overload, for a page that has just read the iteration's header (its status and change stamp).</summary>
+    public Task<ResultsPage> GetResultsAsync(IterationHeader header, ResultsFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(filter);
+        return _settled.GetOrComputeAsync(header.Id, header.Status, header.ChangeStamp, filter with { Page = Math.Max(1, filter.Page) },
+            ct => ReadResultsAsync(header.Id, filter, ct), cancellationToken);
+    }
+
+    private async Task<ResultsPage> ReadResultsAsync(Guid iterationId, ResultsFilter filter, CancellationToken cancellationToken)
+    {
         var page = Math.Max(1, filter.Page);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // Page first, then read and aggregate only the rows shown: the filters are index probes per row (partial indexes on the
+        // rare failed and flagged judgments), so a request costs O(rows of the iteration) cheap key work plus O(page) reads,
+        // never an aggregate of every output's judgments.
         var rows = (await connection.QueryAsync<ResultRow, int, (ResultRow Row, int Total)>(new CommandDefinition("""
-            WITH grid AS (
-                SELECT o.id AS output_id, dvc.position + 1 AS position, mc.model, coalesce(o.sample, 0) AS sample, cv.input::text AS input,
-                       cv.tags, cv.split, o.status AS output_status, o.text AS output, o.error AS output_error, coalesce(o.truncated, false) AS truncated,
-                       j.score, j.spread, coalesce(j.judged, 0) AS judged, coalesce(j.failed, 0) AS judge_failures,
-                       coalesce(o.pii_flags, '{}') || coalesce(j.flags, '{}') AS flags, j.low_criteria, mc.position AS model_position
+            WITH shown AS (
+                SELECT o.id AS output_id, dvc.position, mc.position AS model_position, mc.model, coalesce(o.sample, 0) AS sample,
+                       dvc.case_id, dvc.case_version, count(*) OVER () AS total
                 FROM iterations i
                 JOIN model_runs mr ON mr.iteration_id = i.id
                 JOIN model_configs mc ON mc.id = mr.model_config_id
                 JOIN dataset_version_cases dvc ON dvc.dataset_version_id = i.dataset_version_id
-                JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
                 LEFT JOIN outputs o ON o.model_run_id = mr.id AND o.case_id = dvc.case_id
-                LEFT JOIN LATERAL (
-                    SELECT avg(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS score,
-                           max(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')
-                             - min(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS spread,
-                           count(*) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')::int AS judged,
-                           count(*) FILTER (WHERE status = 'failed')::int AS failed,
-                           array(SELECT DISTINCT f FROM judgments jj, unnest(jj.safety_flags) f WHERE jj.output_id = o.id) AS flags,
-                           bool_or(@criterion::text IS NOT NULL AND status = 'succeeded' AND (scores ->> @criterion::text)::double precision < @below::double precision)
-                               AS low_criteria
-                    FROM judgments WHERE output_id = o.id
-                ) j ON o.id IS NOT NULL
                 WHERE i.id = @iterationId
+                  AND (NOT @failures OR o.status = 'failed'
+                       OR EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = o.id AND j.status = 'failed'))
+                  AND (@criterion::text IS NULL OR @below::double precision IS NULL
+                       OR EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = o.id AND j.status = 'succeeded'
+                                  AND (j.scores ->> @criterion::text)::double precision < @below::double precision))
+                  AND (@tag::text IS NULL AND @split::text IS NULL
+                       OR EXISTS (SELECT 1 FROM case_versions cv WHERE cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+                                  AND (@tag::text IS NULL OR @tag::text = ANY(cv.tags)) AND (@split::text IS NULL OR cv.split = @split::text)))
+                  AND (NOT @disagreement
+                       OR EXISTS (SELECT 1 FROM judgments a JOIN judgments b ON b.output_id = a.output_id
+                                  WHERE a.output_id = o.id AND a.status = 'succeeded' AND a.mode <> 'pairwise'
+                                    AND b.status = 'succeeded' AND b.mode <> 'pairwise' AND a.composite - b.composite >= 1))
+                  AND (NOT @flagged OR cardinality(o.pii_flags) > 0
+                       OR EXISTS (SELECT 1 FROM judgments j WHERE j.output_id = o.id AND cardinality(j.safety_flags) > 0))
+                  AND (NOT @cutOff OR o.truncated)
+                ORDER BY dvc.position, mc.position, coalesce(o.sample, 0)
+                LIMIT @pageSize OFFSET @offset
             )
-            SELECT *, count(*) OVER ()::int AS total FROM grid
-            WHERE (NOT @failures OR output_status = 'failed' OR judge_failures > 0)
-              AND (@criterion::text IS NULL OR @below::double precision IS NULL OR coalesce(low_criteria, false))
-              AND (@tag::text IS NULL OR @tag = ANY(tags))
-              AND (@split::text IS NULL OR split = @split)
-              AND (NOT @disagreement OR spread >= 1)
-              AND (NOT @flagged OR cardinality(flags) > 0)
-              AND (NOT @cutOff OR truncated)
-            ORDER BY position, model_position, sample
-            LIMIT @pageSize OFFSET @offset
+            SELECT s.output_id, s.position + 1 AS position, s.model, s.sample, cv.input::text AS input, cv.tags, cv.split,
+                   o.status AS output_status, o.text AS output, o.error AS output_error, coalesce(o.truncated, false) AS truncated,
+                   j.score, j.spread, coalesce(j.judged, 0) AS judged, coalesce(j.failed, 0) AS judge_failures,
+                   coalesce(o.pii_flags, '{}') || coalesce(j.flags, '{}') AS flags, s.total::int AS total
+            FROM shown s
+            JOIN case_versions cv ON cv.case_id = s.case_id AND cv.version = s.case_version
+            LEFT JOIN outputs o ON o.id = s.output_id
+            LEFT JOIN LATERAL (
+                SELECT avg(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS score,
+                       max(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')
+                         - min(composite) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise') AS spread,
+                       count(*) FILTER (WHERE status = 'succeeded' AND mode <> 'pairwise')::int AS judged,
+                       count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                       array(SELECT DISTINCT f FROM judgments jj, unnest(jj.safety_flags) f WHERE jj.output_id = s.output_id) AS flags
+                FROM judgments WHERE output_id = s.output_id
+            ) j ON s.output_id IS NOT NULL
+            ORDER BY s.position, s.model_position, s.sample
             """,
             new
             {
@@ -178,6 +231,7 @@ public sealed class IterationInsightsQuery
         public decimal CostUsd { get; init; }
         public string Rubric { get; init; } = "";
         public Guid? PendingSuggestionId { get; init; }
+        public long ChangeStamp { get; init; }
     }
 
     private sealed class PhaseRow

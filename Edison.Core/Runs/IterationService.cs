@@ -4,6 +4,7 @@ using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
 using Edison.Core.Prompts;
+using Edison.Core.ReadModels;
 using Edison.Core.Security;
 using Npgsql;
 
@@ -19,10 +20,12 @@ public sealed class IterationService
     private readonly WorkProgress _progress;
     private readonly RunEstimator _estimator;
     private readonly ProjectAccess _access;
+    private readonly SettledIterationCache _settled;
 
     internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress, RunEstimator estimator,
-        ProjectAccess access)
+        ProjectAccess access, SettledIterationCache settled)
     {
+        _settled = settled;
         _access = access;
         _estimator = estimator;
         _dataSource = dataSource;
@@ -220,9 +223,11 @@ public sealed class IterationService
     public async Task<IterationView?> GetAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // The per-case arrays are most of a large iteration's metrics and none of them is shown here.
         var row = await connection.QuerySingleOrDefaultAsync<ViewRow>(new CommandDefinition("""
-            SELECT i.id, i.experiment_id, e.name AS experiment_name, i.number, i.status, i.metrics::text AS metrics, i.cost_usd,
-                   i.input_tokens, i.output_tokens, i.error
+            SELECT i.id, i.experiment_id, e.name AS experiment_name, i.number, i.status,
+                   (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.cost_usd,
+                   i.input_tokens, i.output_tokens, i.error, i.change_stamp
             FROM iterations i JOIN experiments e ON e.id = i.experiment_id
             WHERE i.id = @iterationId
             """, new { iterationId }, cancellationToken: cancellationToken));
@@ -231,21 +236,32 @@ public sealed class IterationService
             return null;
         }
 
+        var figures = await _settled.GetOrComputeAsync(iterationId, row.Status, row.ChangeStamp, nameof(ProgressFigures),
+            ct => ProgressFiguresAsync(iterationId, ct), cancellationToken);
+        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, ClosedLoop.LoopJson.Options);
+        return new IterationView(row.Id, row.ExperimentId, row.ExperimentName, row.Number, row.Status, figures.OutputsDone, figures.OutputsTotal,
+            figures.JudgmentsDone, figures.JudgmentsTotal, metrics?.MeanScore, metrics?.CiLow, metrics?.CiHigh, metrics?.FailedOutputs ?? 0,
+            metrics?.FailedJudgments ?? 0, row.CostUsd, row.InputTokens, row.OutputTokens, row.Error)
+        {
+            UnpricedCalls = figures.UnpricedCalls,
+            UnpricedModels = figures.UnpricedModels,
+        };
+    }
+
+    private async Task<ProgressFigures> ProgressFiguresAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
         var (outputsDone, outputsTotal) = await _progress.OutputsAsync(iterationId, cancellationToken);
         var (judgmentsDone, judgmentsTotal) = await _progress.JudgmentsAsync(iterationId, cancellationToken);
-        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, ClosedLoop.LoopJson.Options);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var unpriced = await connection.QuerySingleAsync<(int Calls, string? Models)>(new CommandDefinition("""
             SELECT count(*)::int, string_agg(DISTINCT model, ', ' ORDER BY model)
             FROM llm_calls WHERE iteration_id = @iterationId AND NOT price_known
             """, new { iterationId }, cancellationToken: cancellationToken));
-        return new IterationView(row.Id, row.ExperimentId, row.ExperimentName, row.Number, row.Status, outputsDone, outputsTotal, judgmentsDone,
-            judgmentsTotal, metrics?.MeanScore, metrics?.CiLow, metrics?.CiHigh, metrics?.FailedOutputs ?? 0, metrics?.FailedJudgments ?? 0,
-            row.CostUsd, row.InputTokens, row.OutputTokens, row.Error)
-        {
-            UnpricedCalls = unpriced.Calls,
-            UnpricedModels = unpriced.Models,
-        };
+        return new ProgressFigures(outputsDone, outputsTotal, judgmentsDone, judgmentsTotal, unpriced.Calls, unpriced.Models);
     }
+
+    private sealed record ProgressFigures(int OutputsDone, int OutputsTotal, int JudgmentsDone, int JudgmentsTotal, int UnpricedCalls,
+        string? UnpricedModels);
 
     /// <summary>Every case × model × sample of the iteration, with output and judgment where they exist.</summary>
     public async Task<IReadOnlyList<IterationResultRow>> GetResultsAsync(Guid iterationId, CancellationToken cancellationToken)
@@ -292,5 +308,5 @@ public sealed class IterationService
     }
 
     private sealed record ViewRow(Guid Id, Guid ExperimentId, string ExperimentName, int Number, string Status, string? Metrics, decimal CostUsd,
-        long InputTokens, long OutputTokens, string? Error);
+        long InputTokens, long OutputTokens, string? Error, long ChangeStamp);
 }

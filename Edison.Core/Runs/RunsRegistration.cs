@@ -23,7 +23,7 @@ internal static class RunsRegistration
         services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<RunEstimator>(),
-            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>(), sp.GetRequiredService<ReadModels.SettledIterationCache>()));
         services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
             sp.GetRequiredService<WorkChunkLedger>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),

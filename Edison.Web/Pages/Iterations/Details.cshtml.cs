@@ -116,7 +116,7 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
 
         Iteration = iteration;
         Header = header;
-        Results = withResults ? await insights.GetResultsAsync(id, Filter, cancellationToken) : new ResultsPage([], 0, 1);
+        Results = withResults ? await insights.GetResultsAsync(header, Filter, cancellationToken) : new ResultsPage([], 0, 1);
         return true;
     }
 }
