@@ -26,13 +26,14 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         const int Cases = 20;
-        var slow = TimeSpan.FromSeconds(8);
-        // Cases 1–3 and 11–13 answer at once; the rest take 8 s, so both chunk jobs have calls in flight at the cancel.
+        // Cases 1–3 and 11–13 answer at once; the rest are held until the test lets them go (after the cancel), so every
+        // chunk job has calls in flight at the cancel however late a busy machine starts it.
         int[] fast = [1, 2, 3, 11, 12, 13];
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r =>
             SimulatedExperiment.IsJudgeCall(r) || fast.Contains(SimulatedExperiment.CaseNumber(r))
                 ? SimulatedExperiment.Respond(r)
-                : SimStep.Delay(slow, SimulatedExperiment.Answer(r)));
+                : SimStep.After(release.Task, SimulatedExperiment.Answer(r)));
         var experimentId = await SimulatedExperiment.CreateAsync(fixture.Services, SimulatedExperiment.Draft(fixture.Simulator, tenant, Cases), cts.Token);
         var started = await Iterations.StartAsync(await TestActors.OwnerOnAsync(fixture.Services, ResourceKinds.Experiment, experimentId, cts.Token),
             experimentId, cts.Token);
@@ -45,8 +46,11 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
 
         var cancelledAt = DateTimeOffset.UtcNow;
         Assert.True(await Iterations.CancelAsync(await TestActors.OwnerAsync(fixture.Services, cts.Token), iterationId, cts.Token));
-        // Past the slow calls' answer time: a call that was not aborted would have been stored by now.
-        await Task.Delay(slow + TimeSpan.FromSeconds(2), cts.Token);
+        // The worker sees the cancel within one poll of the iteration (0.5 s) and aborts its calls; well after that, the
+        // held calls may answer: one that was not aborted would be stored within moments.
+        await Task.Delay(IterationWatchMargin, cts.Token);
+        release.SetResult();
+        await Task.Delay(TimeSpan.FromSeconds(3), cts.Token);
 
         var requests = tenant.Requests;
         var late = requests.Where(r => r.ArrivedAt > cancelledAt).ToList();
@@ -106,6 +110,9 @@ public sealed class CancelPauseTests(WorkerLoopFixture fixture, ITestOutputHelpe
         Assert.Equal(Enumerable.Range(1, Cases), modelCalls.Select(SimulatedExperiment.CaseNumber).Order());
         Assert.Equal((Cases, Cases), (view.OutputsDone, view.JudgmentsDone));
     }
+
+    /// Ten times the worker's poll of a running iteration (500 ms), for a busy machine.
+    private static readonly TimeSpan IterationWatchMargin = TimeSpan.FromSeconds(5);
 
     private const string OutputsSql = """
         SELECT count(*)::int FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id WHERE mr.iteration_id = @iterationId

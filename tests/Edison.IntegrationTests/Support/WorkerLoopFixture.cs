@@ -30,7 +30,10 @@ public sealed class WorkerLoopFixture : IAsyncLifetime
         _database = await TestDatabase.CreateAsync(cts.Token);
         _simulator = await ProviderSimulator.StartAsync(cts.Token);
         var redis = TestEnvironment.RedisConnectionStringWithPrefix(TestEnvironment.NewRedisPrefix());
-        _worker = WorkerProcess.Start(_database.ConnectionString, redis);
+        // The per-credential cap above what the chunk threads can bring (6 bulk jobs × 4 calls): these tests hold slow calls
+        // in flight on purpose, and under the default cap of 8 held calls could take every slot before the quick ones.
+        _worker = WorkerProcess.Start(_database.ConnectionString, redis,
+            new Dictionary<string, string> { ["Edison__Llm__MaxConcurrentCallsPerCredential"] = "24" });
         _host = await StartClientHostAsync(_database.ConnectionString, redis, cts.Token);
         await _worker.WaitHealthyAsync(cts.Token);
     }
