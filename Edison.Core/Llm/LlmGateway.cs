@@ -108,14 +108,7 @@ public sealed partial class LlmGateway
 
             using var activity = LlmTelemetry.StartCall(record.Spec);
             activity?.SetTag("gen_ai.provider.name", record.Provider);
-            activity?.SetTag("edison.llm.cache_hit", true);
-            activity?.SetTag("edison.llm.attempts", 0);
-            activity?.SetTag("edison.llm.call_id", id);
-            LlmMetrics.Record(record.Spec.Model, record.Spec.Purpose, true, true, 0, 0, 0m, null);
-            answers[i] = answers[i] with
-            {
-                Result = new LlmResult(id, true, record.ResponseText!, record.FinishReason, 0, 0, 0m, 0, 0, null, null) { CacheHit = true },
-            };
+            answers[i] = answers[i] with { Result = CacheHitResult(record, id, activity) };
         }
 
         return answers;
@@ -332,11 +325,17 @@ public sealed partial class LlmGateway
             return raced;
         }
 
-        LlmMetrics.Record(spec.Model, spec.Purpose, true, true, 0, 0, 0m, null);
+        return CacheHitResult(record, id ?? record.Id, activity);
+    }
+
+    /// A recorded cache hit as its result, counted in the call metrics and marked on its span.
+    private static LlmResult CacheHitResult(LlmCallRecord record, Guid id, Activity? activity)
+    {
+        LlmMetrics.Record(record.Spec.Model, record.Spec.Purpose, true, true, 0, 0, 0m, null);
         activity?.SetTag("edison.llm.cache_hit", true);
         activity?.SetTag("edison.llm.attempts", 0);
-        activity?.SetTag("edison.llm.call_id", id ?? record.Id);
-        return new LlmResult(id ?? record.Id, true, hit.Text, hit.FinishReason, 0, 0, 0m, record.LatencyMs, 0, null, null) { CacheHit = true };
+        activity?.SetTag("edison.llm.call_id", id);
+        return new LlmResult(id, true, record.ResponseText ?? "", record.FinishReason, 0, 0, 0m, record.LatencyMs, 0, null, null) { CacheHit = true };
     }
 
     /// A sentence a person can act on; never the raw exception, which may echo request headers.

@@ -9,30 +9,14 @@ namespace Edison.Core.Llm;
 internal sealed partial class ResponseCache(IConnectionMultiplexer redis, IOptions<RedisKeyOptions> keys, IOptions<LlmOptions> options,
     ILogger<ResponseCache> logger)
 {
-    public async Task<CachedResponse?> GetAsync(string hash, CancellationToken cancellationToken)
-    {
-        // A disconnected multiplexer queues commands until its timeout; a miss now is cheaper than a wait.
-        if (!redis.IsConnected)
-        {
-            return null;
-        }
-
-        try
-        {
-            var value = await redis.GetDatabase().StringGetAsync(Key(hash)).WaitAsync(cancellationToken);
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<CachedResponse>(value.ToString());
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
-        {
-            LogCacheError(ex, "read");
-            return null;
-        }
-    }
+    public async Task<CachedResponse?> GetAsync(string hash, CancellationToken cancellationToken) =>
+        (await GetManyAsync([hash], cancellationToken))[0];
 
     /// The cached answers of many keys in one round trip (MGET), null where missing; all null when Redis is down.
     public async Task<CachedResponse?[]> GetManyAsync(IReadOnlyList<string> hashes, CancellationToken cancellationToken)
     {
         var found = new CachedResponse?[hashes.Count];
+        // A disconnected multiplexer queues commands until its timeout; a miss now is cheaper than a wait.
         if (hashes.Count == 0 || !redis.IsConnected)
         {
             return found;

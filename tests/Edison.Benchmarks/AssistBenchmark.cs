@@ -34,19 +34,11 @@ internal static partial class AssistBenchmark
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
-        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
-        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
-        Console.WriteLine($"Database {database.Name}; {Samples} samples per figure after {WarmUp} warm-up clicks; logs in {logDirectory}");
-        await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+        await using var stack = await BenchmarkStack.CreateAsync(settings, cancellationToken);
+        Console.WriteLine($"Database {stack.Database.Name}; {Samples} samples per figure after {WarmUp} warm-up clicks; logs in {stack.LogDirectory}");
         await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
-        await using var webApp = await WorkerProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__edisondb"] = database.ConnectionString,
-            ["ConnectionStrings__redis"] = redis,
-            ["Logging__LogLevel__Default"] = "Warning",
-        }, logDirectory, cancellationToken);
-        await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
+        await using var webApp = await stack.StartWebAppAsync(cancellationToken);
+        await using var web = await stack.StartWebSideAsync(cancellationToken);
 
         using var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { BaseAddress = webApp.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

@@ -29,20 +29,12 @@ internal static partial class IterationPageBenchmark
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
-        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
-        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
-        Console.WriteLine($"Database {database.Name}; {Cases} cases × 2 models × 3 judges; logs in {logDirectory}");
-        await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+        await using var stack = await BenchmarkStack.CreateAsync(settings, cancellationToken);
+        Console.WriteLine($"Database {stack.Database.Name}; {Cases} cases × 2 models × 3 judges; logs in {stack.LogDirectory}");
         await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
-        await using var webApp = await WorkerProcess.StartWebAsync(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__edisondb"] = database.ConnectionString,
-            ["ConnectionStrings__redis"] = redis,
-            ["Logging__LogLevel__Default"] = "Warning",
-        }, logDirectory, cancellationToken);
-        await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var webApp = await stack.StartWebAppAsync(cancellationToken);
+        await using var web = await stack.StartWebSideAsync(cancellationToken);
+        await using var dataSource = stack.CreateDataSource();
 
         using var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, MaxConnectionsPerServer = 64 };
         using var client = new HttpClient(handler) { BaseAddress = webApp.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

@@ -24,22 +24,17 @@ internal static class PickupLatencyBenchmark
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, CancellationToken cancellationToken)
     {
-        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
-        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
-        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
-        Console.WriteLine($"Database {database.Name}; worker {WorkerProcess.DllPath}; logs in {logDirectory}");
         try
         {
-            await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+            await using var stack = await BenchmarkStack.CreateAsync(settings, cancellationToken);
+            Console.WriteLine($"Database {stack.Database.Name}; worker {WorkerProcess.DllPath}; logs in {stack.LogDirectory}");
             await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
-            await using var worker = await WorkerProcess.StartWorkerAsync(new Dictionary<string, string>
+            await using var worker = await stack.StartWorkerAsync(new Dictionary<string, string>
             {
-                ["ConnectionStrings__edisondb"] = database.ConnectionString,
-                ["ConnectionStrings__redis"] = redis,
                 ["Edison__Scheduler__IdleWaitTime"] = "00:00:01",
-            }, logDirectory, cancellationToken);
-            await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
-            await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+            }, cancellationToken);
+            await using var web = await stack.StartWebSideAsync(cancellationToken);
+            await using var dataSource = stack.CreateDataSource();
             var run = new Run(web, dataSource, simulator);
 
             Console.WriteLine($"Worker pid {worker.ProcessId} is up. Scenario A: {settings.Samples} starts on an idle worker…");
@@ -193,7 +188,9 @@ internal static class PickupLatencyBenchmark
                 await Task.Delay(PollEvery, cancellationToken);
             }
 
-            throw new TimeoutException($"Fewer than {atLeast} chunk jobs were queued within {PickupTimeout.TotalSeconds:0} s.");
+            // A run's chunks are a twentieth of its cases (5 to 50): a small big run has too few to outnumber the worker's threads.
+            throw new TimeoutException($"Fewer than {atLeast} chunk jobs were queued within {PickupTimeout.TotalSeconds:0} s; "
+                + "give --big-cases 300 (a big run needs more chunk jobs than the worker has threads).");
         }
 
         // Chunk triggers not yet handed to a worker thread (Quartz state WAITING, chunk priority).

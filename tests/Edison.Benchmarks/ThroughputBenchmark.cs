@@ -21,16 +21,11 @@ internal static class ThroughputBenchmark
 
     public static async Task<int> RunAsync(BenchmarkSettings settings, int cases, CancellationToken cancellationToken)
     {
-        var logDirectory = Directory.CreateTempSubdirectory("edison-bench-").FullName;
-        var redis = $"{settings.RedisConnectionString},channelPrefix=b{Guid.NewGuid():N}:";
-        await using var database = new BenchmarkDatabase(settings.PostgresConnectionString);
-        Console.WriteLine($"Database {database.Name}; {cases} cases × 2 models + 2 judges; concurrency {Concurrency}; logs in {logDirectory}");
-        await WorkerProcess.MigrateAsync(database.ConnectionString, logDirectory, cancellationToken);
+        await using var stack = await BenchmarkStack.CreateAsync(settings, cancellationToken);
+        Console.WriteLine($"Database {stack.Database.Name}; {cases} cases × 2 models + 2 judges; concurrency {Concurrency}; logs in {stack.LogDirectory}");
         await using var simulator = await ProviderSimulator.StartAsync(cancellationToken);
-        await using var worker = await WorkerProcess.StartWorkerAsync(new Dictionary<string, string>
+        await using var worker = await stack.StartWorkerAsync(new Dictionary<string, string>
         {
-            ["ConnectionStrings__edisondb"] = database.ConnectionString,
-            ["ConnectionStrings__redis"] = redis,
             ["Edison__Scheduler__IdleWaitTime"] = IdleWait(),
             // Each chunk may use every slot; the per-credential cap keeps 32 calls in flight across the 8 bulk threads, and keeps them
             // in flight while only the last chunk or two are left.
@@ -38,9 +33,9 @@ internal static class ThroughputBenchmark
             ["Edison__Llm__ChunkConcurrency"] = "32",
             ["Edison__Llm__MaxConcurrentCallsPerCredential"] = Concurrency.ToString(CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
-        }, logDirectory, cancellationToken);
-        await using var web = await WebSide.StartAsync(database.ConnectionString, redis, cancellationToken);
-        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        }, cancellationToken);
+        await using var web = await stack.StartWebSideAsync(cancellationToken);
+        await using var dataSource = stack.CreateDataSource();
 
         var slow = simulator.CreateTenant().Otherwise(r => SimStep.Delay(Latency, SimulatedModels.Answer(r)));
         var slowRun = await RunIterationAsync(web, dataSource, simulator, slow, cases, "latency", cancellationToken);
