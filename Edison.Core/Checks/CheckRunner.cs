@@ -115,6 +115,10 @@ public static class CheckRunner
         {
             return (false, $"The schema could not be applied: {SchemaText.Sentence(ex.Message)}.");
         }
+        catch (RegexMatchTimeoutException ex)
+        {
+            return (false, $"A pattern in the schema (/{ex.Pattern}/) ran longer than {RegexTimeout.TotalSeconds:0} s on this output and was stopped; rewrite it to avoid nested repetition.");
+        }
     }
 
     // Characters as a person counts them: an emoji or an accented letter built from two code points is one.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Json.Schema;
 
 namespace Edison.Core.Checks;
@@ -47,6 +48,7 @@ internal static class SchemaText
         {
             using var probe = JsonDocument.Parse("null");
             schema.Evaluate(probe.RootElement);
+            BoundPatterns(schema.Root, []);
             return (schema, null);
         }
         catch (Exception ex) when (ex is RefResolutionException or JsonSchemaException)
@@ -81,6 +83,45 @@ internal static class SchemaText
         var shown = string.Join("; ", reasons.Take(MaxErrorsShown));
         return reasons.Count > MaxErrorsShown ? $"{shown}; and {reasons.Count - MaxErrorsShown} more" : shown;
     }
+
+    // JsonSchema.Net builds `pattern` and `patternProperties` regexes without a match timeout, so one nested repetition
+    // ("^(a+)+$") on a short string would run for hours, uncancellable. Every regex in the built tree is swapped for the same
+    // pattern with CheckRunner.RegexTimeout; a match that runs longer throws RegexMatchTimeoutException out of Evaluate.
+    private static void BoundPatterns(JsonSchemaNode node, HashSet<JsonSchemaNode> seen)
+    {
+        if (!seen.Add(node))
+        {
+            return;
+        }
+
+        foreach (var keyword in node.Keywords ?? [])
+        {
+            switch (keyword.Value)
+            {
+                case Regex regex:
+                    keyword.Value = Bounded(regex);
+                    break;
+                case Dictionary<string, Regex> regexes:
+                    foreach (var key in regexes.Keys.ToList())
+                    {
+                        regexes[key] = Bounded(regexes[key]);
+                    }
+
+                    break;
+                case JsonSchemaNode target:
+                    BoundPatterns(target, seen);
+                    break;
+            }
+
+            foreach (var subschema in keyword.Subschemas ?? [])
+            {
+                BoundPatterns(subschema, seen);
+            }
+        }
+    }
+
+    private static Regex Bounded(Regex regex) =>
+        regex.MatchTimeout == CheckRunner.RegexTimeout ? regex : new Regex(regex.ToString(), regex.Options, CheckRunner.RegexTimeout);
 
     internal static string Sentence(string message) => message.TrimEnd('.', ' ');
 

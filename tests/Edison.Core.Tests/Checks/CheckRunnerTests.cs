@@ -76,6 +76,35 @@ public sealed class CheckRunnerTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
+    // Issue 18, finding 1: JsonSchema.Net built `pattern` regexes without a timeout; "^(a+)+$" on 29 characters took 18 s and
+    // doubled per character. Each schema below hides the pattern in another place the library builds a regex from.
+    [Theory]
+    [InlineData("""{"type": "object", "properties": {"code": {"type": "string", "pattern": "^(a+)+$"}}}""", """{"code": "AAAA"}""")]
+    [InlineData("""{"type": "object", "patternProperties": {"^(a+)+$": {"type": "string"}}}""", """{"AAAA": "x"}""")]
+    [InlineData("""{"$defs": {"c": {"type": "string", "pattern": "^(a+)+$"}}, "type": "object", "properties": {"code": {"$ref": "#/$defs/c"}}}""", """{"code": "AAAA"}""")]
+    [InlineData("""{"$schema": "http://json-schema.org/draft-07/schema#", "type": "array", "items": {"pattern": "^(a+)+$"}}""", """["AAAA"]""")]
+    public async Task Run_HostileSchemaPattern_StopsAtTheTimeoutInsteadOfHanging(string schema, string template)
+    {
+        var output = template.Replace("AAAA", new string('a', 40) + "!", StringComparison.Ordinal);
+        var watch = Stopwatch.StartNew();
+
+        // Bounded from outside: without a regex timeout the evaluation cannot be cancelled, so the test stops waiting instead.
+        var result = await Task.Run(() => RunOne(new CheckSpec("json_schema", schema), output)).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.False(result.Passed);
+        Assert.Contains("ran longer than 1 s", result.Detail, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Run_SchemaPatternOnOrdinaryText_StillMatches()
+    {
+        var schema = """{"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}-\\d+$"}}}""";
+
+        Assert.True(RunOne(new CheckSpec("json_schema", schema), """{"code": "ABC-12"}""").Passed);
+        Assert.False(RunOne(new CheckSpec("json_schema", schema), """{"code": "abc-12"}""").Passed);
+    }
+
     [Fact]
     public void Run_RegexThatDoesNotCompile_FailsAsSetUpWrongly()
     {
