@@ -55,6 +55,9 @@ public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecuritySta
         var expected = user.ConcurrencyStamp;
         user.ConcurrencyStamp = Guid.NewGuid().ToString("N");
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var previousStamp = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT security_stamp FROM users WHERE id = @Id FOR UPDATE", new { user.Id }, transaction, cancellationToken: cancellationToken));
         var updated = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE users SET email = @Email, normalized_email = @NormalizedEmail, display_name = @DisplayName, password_hash = @PasswordHash,
                    security_stamp = @SecurityStamp, concurrency_stamp = @ConcurrencyStamp, email_confirmed = @EmailConfirmed,
@@ -64,13 +67,28 @@ public sealed class UserStore : IUserPasswordStore<EdisonUser>, IUserSecuritySta
         {
             user.Id, user.Email, user.NormalizedEmail, user.DisplayName, user.PasswordHash, user.SecurityStamp, user.ConcurrencyStamp,
             user.EmailConfirmed, user.LockoutEnabled, LockoutEnd = user.LockoutEnd?.ToUniversalTime(), user.AccessFailedCount, expected,
-        }, cancellationToken: cancellationToken));
+        }, transaction, cancellationToken: cancellationToken));
         if (updated == 0)
         {
             user.ConcurrencyStamp = expected;
             return IdentityResult.Failed(new IdentityErrorDescriber().ConcurrencyFailure());
         }
 
+        // A new security stamp (password changed or reset, "sign out everywhere") ends every session, and the person's API tokens
+        // with them: a token minted from a stolen session must not outlive the password that session was opened with.
+        if (!string.Equals(previousStamp, user.SecurityStamp, StringComparison.Ordinal))
+        {
+            var revoked = await connection.QueryAsync<(Guid Id, Guid ProjectId)>(new CommandDefinition("""
+                UPDATE api_tokens SET revoked_at = now() WHERE user_id = @Id AND revoked_at IS NULL RETURNING id, project_id
+                """, new { user.Id }, transaction, cancellationToken: cancellationToken));
+            foreach (var (tokenId, projectId) in revoked)
+            {
+                await AuditLog.WriteAsync(connection, transaction, new Actor(user.Id), projectId, "api-token.revoked", "api-token", tokenId, null,
+                    new { reason = "security stamp rotated" }, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return IdentityResult.Success;
     }
 

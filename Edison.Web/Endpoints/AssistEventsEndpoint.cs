@@ -36,6 +36,8 @@ internal static partial class AssistEventsEndpoint
                     loggers.CreateLogger(typeof(AssistEventsEndpoint)), lifetime.ApplicationStopping, context.RequestAborted));
             })
             .WithName("AssistEvents")
+            .WithMetadata(new ResolvesOwnResourceAttribute("assistId",
+                "an assist request lives in Redis, not the database; the handler compares its user and project with the caller's"))
             .RequireProjectRole(ProjectRole.Editor);
         return endpoints;
     }

@@ -18,6 +18,7 @@ internal static class RouteResources
         ["datasetId"] = ResourceKinds.Dataset,
         ["credentialId"] = ResourceKinds.Credential,
         ["generationRunId"] = ResourceKinds.GenerationRun,
+        ["checkId"] = ResourceKinds.CiCheck,
     };
 
     public static readonly IReadOnlyDictionary<string, string> FolderKinds = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

@@ -14,12 +14,18 @@ internal sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authenticati
     public const string SchemeName = "ApiToken";
     public const string ProjectClaim = "edison:project";
 
+    /// The only part of the app an API token opens.
+    public static readonly PathString ApiPath = "/api/v1";
+
     public static bool HasBearer(HttpRequest request) =>
         request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
+    /// A bearer token is read on /api/v1 only; anywhere else the request is a browser's, and only its cookie counts.
+    public static bool Applies(HttpRequest request) => HasBearer(request) && request.Path.StartsWithSegments(ApiPath);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!HasBearer(Request))
+        if (!Applies(Request))
         {
             return AuthenticateResult.NoResult();
         }

@@ -18,10 +18,11 @@ internal static class SecurityRegistration
         var options = section.Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.Configure<SecurityOptions>(section);
 
-        // Browsers carry the cookie; API clients a bearer token. One default scheme picks between them per request.
+        // Browsers carry the cookie; API clients a bearer token, which counts under /api/v1 only: a leaked token opens no page
+        // (Settings › API tokens, invitations, the account). One default scheme picks between them per request.
         var authentication = builder.Services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Cookie or API token", o => o.ForwardDefaultSelector = ctx =>
-                ApiTokenAuthenticationHandler.HasBearer(ctx.Request) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
+                ApiTokenAuthenticationHandler.Applies(ctx.Request) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         authentication.AddIdentityCookies();
         builder.Services.ConfigureApplicationCookie(o =>
@@ -70,6 +71,7 @@ internal static class SecurityRegistration
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<ApiAntiforgeryMiddleware>();
         app.UseMiddleware<EndpointProjectRoleMiddleware>();
         return app;
     }

@@ -43,6 +43,24 @@ public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInMan
         }
 
         Email = user.Email;
+        // A wrong current password counts toward the account's lockout like a failed sign-in, so a stolen session cannot be used
+        // to guess the password here without limit.
+        if (await users.IsLockedOutAsync(user))
+        {
+            CurrentPassword = NewPassword = "";
+            Errors = ["Too many wrong passwords. Wait a while and try again."];
+            return Page();
+        }
+
+        if (!await users.CheckPasswordAsync(user, CurrentPassword))
+        {
+            await users.AccessFailedAsync(user);
+            CurrentPassword = NewPassword = "";
+            Errors = ["The current password is not right."];
+            return Page();
+        }
+
+        await users.ResetAccessFailedCountAsync(user);
         var result = await users.ChangePasswordAsync(user, CurrentPassword, NewPassword);
         CurrentPassword = NewPassword = "";
         if (!result.Succeeded)

@@ -154,6 +154,60 @@ public sealed partial class AuthorizationMatrixTests(SecureWebFixture web, ITest
         Assert.True(missing.Count == 0, "Handlers without a declared requirement (they answer 403):\n" + string.Join("\n", missing));
     }
 
+    // Issue 18: GET /api/v1/checks/{checkId} read another project's check because "checkId" was missing from the route-resource
+    // map, and the matrix above only fills the names it knows. Here every route parameter that names an id (called "id", ending
+    // in "Id", or constrained to a guid) must resolve to a kind ProjectAccess finds the project of, or be one the endpoint
+    // resolves itself ([ResolvesOwnResource], with its reason).
+    [Fact]
+    public void Authorization_IdRouteParameters_EachResolvesToAProject()
+    {
+        var known = Edison.Core.Security.ProjectAccess.KnownKinds;
+        var unresolved = new List<string>();
+        var seen = 0;
+        foreach (var endpoint in web.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (EndpointProjectRoleMiddleware.IsStaticFileFallback(endpoint) || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null
+                || PublicPaths.IsPublic(new PathString("/" + endpoint.RoutePattern.RawText?.TrimStart('/'))))
+            {
+                continue;
+            }
+
+            var page = endpoint.Metadata.GetMetadata<PageActionDescriptor>();
+            var folder = page?.ViewEnginePath.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            var ownResolvers = endpoint.Metadata.GetOrderedMetadata<ResolvesOwnResourceAttribute>();
+            foreach (var parameter in endpoint.RoutePattern.Parameters)
+            {
+                var name = parameter.Name;
+                var namesAnId = name.Equals("id", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Id", StringComparison.Ordinal)
+                    || parameter.ParameterPolicies.Any(p => p.Content?.StartsWith("guid", StringComparison.OrdinalIgnoreCase) == true);
+                if (!namesAnId)
+                {
+                    continue;
+                }
+
+                seen++;
+                var kind = RouteResources.NamedIds.TryGetValue(name, out var k) ? k
+                    : name.Equals("id", StringComparison.OrdinalIgnoreCase) && folder is not null && RouteResources.FolderKinds.TryGetValue(folder, out k) ? k
+                    : null;
+                if (kind is not null && known.Contains(kind))
+                {
+                    continue;
+                }
+
+                if (ownResolvers.Any(r => r.Parameter == name && !string.IsNullOrWhiteSpace(r.Reason)))
+                {
+                    continue;
+                }
+
+                unresolved.Add($"{endpoint.DisplayName ?? endpoint.RoutePattern.RawText}: {{{name}}} resolves to no project");
+            }
+        }
+
+        output.WriteLine($"{seen} id route parameters checked");
+        Assert.True(unresolved.Count == 0, "Route parameters naming an id that no project check covers:\n" + string.Join("\n", unresolved));
+        Assert.True(seen > 10, $"Only {seen} id route parameters were found.");
+    }
+
     private async Task<List<(CompiledPageActionDescriptor Page, HandlerMethodDescriptor Handler, object? Requirement)>> PageHandlersAsync()
     {
         var provider = web.Factory.Services.GetRequiredService<IActionDescriptorCollectionProvider>();
