@@ -39,6 +39,12 @@ if (builder.Configuration[InfraSettings.RedisKeyPrefix] is { Length: > 0 } keyPr
     worker.WithEnvironment("Edison__Redis__KeyPrefix", keyPrefix);
 }
 
+// Journeys sign many people in from one address: tests pass the documented rate-limit override on to the web app.
+if (builder.Configuration["Edison:Security:RateLimitsEnabled"] is { Length: > 0 } rateLimits)
+{
+    web.WithEnvironment("Edison__Security__RateLimitsEnabled", rateLimits);
+}
+
 // Locally, a fixed and printed address people can bookmark; a published app keeps the platform's ports.
 if (builder.ExecutionContext.IsRunMode)
 {

@@ -29,6 +29,8 @@ internal static class WebRegistration
 
     public static WebApplication UseEdisonWeb(this WebApplication app)
     {
+        // First: the client address and scheme that everything after sees (rate limits, the Secure cookie).
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseMiddleware<SecurityHeadersMiddleware>();

@@ -24,6 +24,12 @@ public sealed record ExperimentDraft
     /// <summary>Test cases as JSON lines.</summary>
     public string CasesJsonl { get; init; } = "";
 
+    /// <summary>
+    /// An existing credential of the project to run on; when set, <see cref="BaseUrl"/> and <see cref="ApiKey"/> are ignored.
+    /// Only an admin may instead give a new endpoint (an editor could otherwise point Edison at any address).
+    /// </summary>
+    public Guid? CredentialId { get; init; }
+
     /// <summary>The OpenAI-compatible endpoint, e.g. https://api.openai.com/v1.</summary>
     public string BaseUrl { get; init; } = "";
 

@@ -42,11 +42,44 @@ public sealed class ExperimentService
             return (null, errors);
         }
 
+        if (draft.CredentialId is { } existing)
+        {
+            // A credential of another project answers as if it did not exist.
+            await _access.EnsureInProjectAsync(ResourceKinds.Credential, existing, projectId.Value, cancellationToken);
+        }
+        else
+        {
+            // A new endpoint is a new credential, and only an admin creates credentials (an address is an outbound call).
+            try
+            {
+                await _access.EnsureRoleAsync(actor, projectId.Value, ProjectRole.Admin, cancellationToken);
+            }
+            catch (ProjectAccessDeniedException)
+            {
+                return (null, new Dictionary<string, List<string>>(StringComparer.Ordinal)
+                {
+                    [nameof(draft.BaseUrl)] = ["Only an admin can add a new endpoint: pick one of the project's credentials."],
+                });
+            }
+        }
+
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({Guid.NewGuid().ToString("N")[^8..]})";
-        var credentialId = await _credentials.CreateAsync(connection, transaction, projectId.Value, credentialName,
-            ProviderKinds.OpenAICompatible, new Uri(draft.BaseUrl.Trim()), draft.ApiKey.Trim(), cancellationToken);
+        string credentialName;
+        Guid credentialId;
+        if (draft.CredentialId is { } chosen)
+        {
+            credentialId = chosen;
+            credentialName = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+                "SELECT name FROM provider_credentials WHERE id = @chosen", new { chosen }, transaction, cancellationToken: cancellationToken)) ?? "";
+        }
+        else
+        {
+            credentialName = $"{draft.Model.Trim()} at {new Uri(draft.BaseUrl.Trim()).Host} ({Guid.NewGuid().ToString("N")[^8..]})";
+            credentialId = await _credentials.CreateAsync(connection, transaction, projectId.Value, credentialName,
+                ProviderKinds.OpenAICompatible, new Uri(draft.BaseUrl.Trim()), draft.ApiKey.Trim(), cancellationToken);
+        }
+
         var definition = new ExperimentDefinition
         {
             Name = draft.Name.Trim(),

@@ -32,9 +32,17 @@ public static class ExperimentValidation
             Add(nameof(draft.SystemText), "The system text is longer than 20,000 characters.");
         }
 
-        if (!Uri.TryCreate(draft.BaseUrl.Trim(), UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        if (draft.CredentialId is not null)
+        {
+            // An existing credential: its address was checked when an admin created it.
+        }
+        else if (!Uri.TryCreate(draft.BaseUrl.Trim(), UriKind.Absolute, out var baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
         {
             Add(nameof(draft.BaseUrl), "Enter the endpoint's full http(s) address, e.g. https://api.openai.com/v1.");
+        }
+        else if (Security.OutboundPolicy.Refusal(baseUrl, allowPrivate: true) is { } refused)
+        {
+            Add(nameof(draft.BaseUrl), $"This address cannot be used: {refused}");
         }
 
         if (draft.ApiKey.Length > 1000)

@@ -384,6 +384,12 @@ public sealed partial class CredentialService
             return "Put no user name or password in the base URL: the key goes in the API key field.";
         }
 
+        // Loopback and private addresses are fine (a self-hosted Ollama, vLLM or LM Studio); metadata and link-local are not.
+        if (OutboundPolicy.Refusal(uri, allowPrivate: true) is { } refused)
+        {
+            return $"The base URL cannot be used: {refused}";
+        }
+
         baseUrl = uri;
         return null;
     }

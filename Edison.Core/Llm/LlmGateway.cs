@@ -347,12 +347,21 @@ public sealed partial class LlmGateway
         LlmErrorClass.Network => "The provider could not be reached (connection refused or cut).",
         LlmErrorClass.Unauthorized => "The provider refused the API key (401/403). Check or rotate the credential.",
         LlmErrorClass.BadRequest when exception is LlmCallException => exception.Message,
-        LlmErrorClass.BadRequest => $"The provider rejected the request: {Truncate(exception.Message)}",
+        // Never the body: a base URL pointed at an internal service would echo that service's answer into the page and the log.
+        LlmErrorClass.BadRequest => $"The provider rejected the request{StatusOf(exception)}. Check the model name and the settings.",
         LlmErrorClass.CredentialDisabled => exception.Message,
         _ => "The provider's answer could not be read (malformed response).",
     };
 
-    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+    private static string StatusOf(Exception exception) => exception switch
+    {
+        System.ClientModel.ClientResultException { Status: > 0 } e => $" (HTTP {e.Status})",
+        Anthropic.Exceptions.AnthropicApiException e => $" (HTTP {(int)e.StatusCode})",
+        HttpRequestException { StatusCode: { } status } => $" (HTTP {(int)status})",
+        OllamaSharp.Models.Exceptions.OllamaException => " (HTTP 400)",
+        AggregateException { InnerException: { } inner } => StatusOf(inner),
+        _ => "",
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retrying {Model} after attempt {Attempt} ({ErrorClass}) in {DelayMs} ms")]
     private partial void LogRetrying(string model, int attempt, LlmErrorClass errorClass, int delayMs);

@@ -37,7 +37,13 @@ internal static class LlmRegistration
         builder.Services.AddSingleton<CredentialRateLimiter>();
         builder.Services.AddSingleton(sp => new PriceService(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Edison.Core.Security.ProjectAccess>(), sp.GetRequiredService<PriceTable>()));
-        builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Model hosts redirect to their CDN, so redirects stay on here (at most 5); every hop's address is checked on connect.
+        builder.Services.AddHttpClient(LocalModelDownloader.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = true, MaxAutomaticRedirections = 5,
+                ConnectCallback = Security.OutboundPolicy.ConnectCallback(() => true),
+            });
         builder.Services.AddSingleton(sp => new LocalModelDownloader(sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptions<LlmOptions>>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalModelDownloader>>()));
         builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("llm-rate-limits", tags: ["ready"]);

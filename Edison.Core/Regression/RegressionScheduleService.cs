@@ -24,6 +24,9 @@ public sealed class RegressionScheduleService
         _secrets = secrets;
     }
 
+    /// <summary>Whether a plain-http webhook to this machine is accepted (Development only).</summary>
+    internal bool AllowPlainHttpLoopback { get; init; }
+
     /// <summary>The schedule, its next run, open alerts and the latest runs of one experiment.</summary>
     public async Task<RegressionOverview> GetAsync(Guid experimentId, CancellationToken cancellationToken)
     {
@@ -69,7 +72,7 @@ public sealed class RegressionScheduleService
         }
 
         webhookUrl = string.IsNullOrWhiteSpace(webhookUrl) ? null : webhookUrl.Trim();
-        if (webhookUrl is not null && WebhookUrl.Validate(webhookUrl) is { } urlError)
+        if (webhookUrl is not null && WebhookUrl.Validate(webhookUrl, AllowPlainHttpLoopback) is { } urlError)
         {
             errors["WebhookUrl"] = urlError;
         }

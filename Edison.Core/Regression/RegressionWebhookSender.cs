@@ -25,7 +25,8 @@ public sealed partial class RegressionWebhookSender : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<RegressionWebhookSender> _logger;
     // A client of its own, so the host's default resilience handler does not add retries of its own to the ones recorded here.
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
+    // Redirects are off, and the outbound policy is checked on connect (a receiver's name that resolves to a metadata address).
+    private readonly HttpClient _http = new(Security.OutboundPolicy.Handler(() => true))
     {
         Timeout = System.Threading.Timeout.InfiniteTimeSpan,
     };
@@ -92,8 +93,17 @@ public sealed partial class RegressionWebhookSender : IDisposable
         await SetStatusAsync(connection, alertId, "failed", cancellationToken);
     }
 
+    /// <summary>Whether a plain-http webhook to this machine is delivered (Development only).</summary>
+    internal bool AllowPlainHttpLoopback { get; init; }
+
     private async Task<(int? Status, string? Error)> PostAsync(string url, string secret, Guid alertId, string body, CancellationToken cancellationToken)
     {
+        // An address stored before the policy (or in Development) is checked again before anything is sent.
+        if (WebhookUrl.Validate(url, AllowPlainHttpLoopback) is { } refused)
+        {
+            return (null, refused);
+        }
+
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(secret, timestamp, body));

@@ -6,11 +6,15 @@ public static class WebhookUrl
     /// <summary>The longest address accepted.</summary>
     public const int MaxLength = 2000;
 
+    /// <summary>Why <paramref name="url"/> cannot be used outside Development, or null: see <see cref="Validate(string, bool)"/>.</summary>
+    public static string? Validate(string url) => Validate(url, allowPlainHttpLoopback: false);
+
     /// <summary>
-    /// Why <paramref name="url"/> cannot be used, or null. HTTPS only, except plain HTTP to this machine (a local receiver in
-    /// development); no user name or password in the address, because it is shown on the page.
+    /// Why <paramref name="url"/> cannot be used, or null. HTTPS only, except plain HTTP to this machine when
+    /// <paramref name="allowPlainHttpLoopback"/> (a local receiver in Development); never a metadata or link-local address; no
+    /// user name or password in the address, because it is shown on the page.
     /// </summary>
-    public static string? Validate(string url)
+    public static string? Validate(string url, bool allowPlainHttpLoopback)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (url.Length > MaxLength)
@@ -33,6 +37,18 @@ public static class WebhookUrl
             return "Remove the #fragment: it is never sent to the server.";
         }
 
-        return uri.Scheme == "http" && !uri.IsLoopback ? "Use https://; plain http:// is accepted only for this machine (localhost)." : null;
+        if (Security.OutboundPolicy.Refusal(uri, allowPrivate: true) is { } refused)
+        {
+            return $"This address cannot receive webhooks: {refused}";
+        }
+
+        if (uri.Scheme == "http")
+        {
+            return !uri.IsLoopback ? "Use https://; plain http:// is accepted only for this machine (localhost), in Development."
+                : !allowPlainHttpLoopback ? "Use https://; plain http:// to this machine is accepted only while Edison runs in Development."
+                : null;
+        }
+
+        return null;
     }
 }

@@ -9,6 +9,7 @@ using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Infrastructure.Security;
 using Edison.Web.Pages.Experiments.Wizard;
 
 namespace Edison.Web.Endpoints;
@@ -38,7 +39,8 @@ internal static partial class AssistEventsEndpoint
             .WithName("AssistEvents")
             .WithMetadata(new ResolvesOwnResourceAttribute("assistId",
                 "an assist request lives in Redis, not the database; the handler compares its user and project with the caller's"))
-            .RequireProjectRole(ProjectRole.Editor);
+            .RequireProjectRole(ProjectRole.Editor)
+            .RequireRateLimiting(AccountRateLimiting.SpendPolicy);
         return endpoints;
     }
 

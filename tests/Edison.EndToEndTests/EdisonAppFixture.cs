@@ -48,6 +48,7 @@ public class EdisonAppFixture : IAsyncLifetime
             $"--ConnectionStrings:{ResourceNames.Redis}={TestEnvironment.RedisConnectionStringWithPrefix(redisPrefix)}",
             $"--Edison:Redis:KeyPrefix={redisPrefix}",
             $"--Edison:WebPort={webPort}",
+            "--Edison:Security:RateLimitsEnabled=false",
             "--DcpPublisher:WaitForResourceCleanup=false",
         ], cts.Token);
         _app = await builder.BuildAsync(cts.Token).WaitAsync(cts.Token);

@@ -38,6 +38,11 @@ public sealed partial class LocalModelDownloader
             return Failed("The model's address must be an http:// or https:// URL.");
         }
 
+        if (Security.OutboundPolicy.Refusal(source, allowPrivate: true) is { } refused)
+        {
+            return Failed($"The model cannot be downloaded from there: {refused}");
+        }
+
         var name = Path.GetFileName(source.LocalPath);
         if (!name.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
         {

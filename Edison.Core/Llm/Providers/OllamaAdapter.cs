@@ -10,8 +10,10 @@ internal sealed class OllamaAdapter(IOptions<LlmOptions> options) : IProviderAda
 {
     public static readonly Uri DefaultBaseUrl = new("http://localhost:11434");
 
-    // One connection pool for every Ollama client: a handler per call would leak sockets, as clients are not disposed.
-    private static readonly SocketsHttpHandler SharedHandler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+    // One connection pool for every Ollama client: a handler per call would leak sockets, as clients are not disposed. Redirects
+    // are off and every address is checked against the outbound policy when connecting (a credential is an admin's, so loopback
+    // and private servers are allowed; metadata and link-local never).
+    private static readonly SocketsHttpHandler SharedHandler = Security.OutboundPolicy.Handler(() => true);
 
     public string Provider => ProviderKinds.Ollama;
 

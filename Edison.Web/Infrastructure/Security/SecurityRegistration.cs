@@ -61,6 +61,7 @@ internal static class SecurityRegistration
         builder.Services.AddSingleton<ProjectAuthorizer>();
         builder.Services.AddScoped<ProjectRolePageFilter>();
         builder.Services.AddAccountRateLimiting();
+        builder.Services.AddEdisonForwardedHeaders(options);
         return builder;
     }
 
@@ -68,8 +69,9 @@ internal static class SecurityRegistration
     {
         app.UseMiddleware<SetupGateMiddleware>();
         app.UseMiddleware<BufferAccountFormMiddleware>();
-        app.UseRateLimiter();
+        // After authentication, so the limits can count per API token or user rather than per address only.
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseMiddleware<ApiAntiforgeryMiddleware>();
         app.UseMiddleware<EndpointProjectRoleMiddleware>();

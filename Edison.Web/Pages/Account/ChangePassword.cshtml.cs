@@ -1,13 +1,16 @@
 using Edison.Core.Accounts;
 using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Edison.Web.Pages.Account;
 
 /// The signed-in person's account: change the password (which signs out other sessions) or sign out everywhere.
 [SignedInOnly]
+[EnableRateLimiting(AccountRateLimiting.Policy)]
 public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn) : PageModel
 {
     [BindProperty]

@@ -4,12 +4,15 @@ using Edison.Core.Datasets.Coverage;
 using Edison.Core.Generation;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Edison.Web.Pages.Datasets;
 
 [RequireProjectRole(ProjectRole.Viewer)]
+[EnableRateLimiting(AccountRateLimiting.SpendPolicy)]
 public sealed class CoverageModel(DatasetCatalog catalog, CoverageService coverage, GenerationDefaultsQuery defaults, GenerationService generation)
     : PageModel
 {

@@ -12,6 +12,7 @@ public sealed class ExperimentForm
     public string PromptTemplate { get; set; } = "";
     public string SystemText { get; set; } = "";
     public string CasesJsonl { get; set; } = "";
+    public Guid? CredentialId { get; set; }
     public string BaseUrl { get; set; } = "https://api.openai.com/v1";
     public string ApiKey { get; set; } = "";
     public string Model { get; set; } = "gpt-4o-mini";
@@ -27,6 +28,7 @@ public sealed class ExperimentForm
         PromptTemplate = PromptTemplate ?? "",
         SystemText = SystemText ?? "",
         CasesJsonl = CasesJsonl ?? "",
+        CredentialId = CredentialId,
         BaseUrl = BaseUrl ?? "",
         ApiKey = ApiKey ?? "",
         Model = Model ?? "",

@@ -1,4 +1,5 @@
 using Edison.Core.Experiments;
+using Edison.Core.Llm;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -7,8 +8,13 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Edison.Web.Pages.Experiments;
 
 [RequireProjectRole(ProjectRole.Editor)]
-public sealed class QuickModel(ExperimentService experiments) : PageModel
+public sealed class QuickModel(ExperimentService experiments, CredentialService credentials) : PageModel
 {
+    /// The project's enabled credentials: an editor runs on one of these; only an admin may give a new endpoint instead.
+    public IReadOnlyList<CredentialSummary> Credentials { get; private set; } = [];
+
+    public bool MayAddEndpoint => HttpContext.CurrentProject()?.Role >= ProjectRole.Admin;
+
     [BindProperty]
     public ExperimentForm Form { get; set; } = new();
 
@@ -16,8 +22,9 @@ public sealed class QuickModel(ExperimentService experiments) : PageModel
 
     public IReadOnlyList<string>? ErrorsFor(string field) => Errors.TryGetValue(field, out var list) ? list : null;
 
-    public void OnGet(bool example = false)
+    public async Task OnGetAsync(CancellationToken cancellationToken, bool example = false)
     {
+        await LoadCredentialsAsync(cancellationToken);
         if (example)
         {
             Form = ExperimentForm.Example();
@@ -30,6 +37,7 @@ public sealed class QuickModel(ExperimentService experiments) : PageModel
         var (id, errors) = await experiments.CreateAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.ToDraft(), cancellationToken);
         if (id is null)
         {
+            await LoadCredentialsAsync(cancellationToken);
             Errors = errors;
             // The key is never echoed back into the page, even on a failed submit.
             Form.ApiKey = "";
@@ -38,4 +46,7 @@ public sealed class QuickModel(ExperimentService experiments) : PageModel
 
         return RedirectToPage("/Experiments/Details", new { id });
     }
+
+    private async Task LoadCredentialsAsync(CancellationToken cancellationToken) =>
+        Credentials = (await credentials.ListAsync(HttpContext.CurrentProject()!.ProjectId, cancellationToken)).Where(c => !c.IsDisabled).ToList();
 }

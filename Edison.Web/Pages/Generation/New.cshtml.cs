@@ -2,12 +2,15 @@ using Edison.Core.Generation;
 using Edison.Core.Llm;
 using Edison.Core.Security;
 using Edison.Web.Infrastructure.Authorization;
+using Edison.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Edison.Web.Pages.Generation;
 
 [RequireProjectRole(ProjectRole.Editor)]
+[EnableRateLimiting(AccountRateLimiting.SpendPolicy)]
 public sealed class NewModel(GenerationService generation, GenerationDefaultsQuery defaults, CredentialService credentials) : PageModel
 {
     public GenerationDefaults? Defaults { get; private set; }

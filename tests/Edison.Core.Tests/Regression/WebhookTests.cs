@@ -47,5 +47,16 @@ public sealed class WebhookTests
     [InlineData("/relative/hook", false)]
     [InlineData("not a url", false)]
     public void Validate_Address_AcceptsHttpsAndLocalHttpOnly(string url, bool accepted) =>
-        Assert.Equal(accepted, WebhookUrl.Validate(url) is null);
+        Assert.Equal(accepted, WebhookUrl.Validate(url, allowPlainHttpLoopback: true) is null);
+
+    // Issue 18, finding 5: plain-http loopback webhooks were accepted in Production, and metadata addresses everywhere.
+    [Theory]
+    [InlineData("http://127.0.0.1:8080/hook")]
+    [InlineData("http://localhost:6379/")]
+    [InlineData("https://169.254.169.254/latest/meta-data/iam")]
+    [InlineData("https://2852039166/latest")]
+    [InlineData("https://metadata.google.internal/computeMetadata/v1")]
+    [InlineData("https://[fe80::1]/hook")]
+    public void Validate_HostileAddressOutsideDevelopment_IsRefused(string url) =>
+        Assert.NotNull(WebhookUrl.Validate(url));
 }

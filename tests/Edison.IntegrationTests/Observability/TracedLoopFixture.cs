@@ -61,6 +61,7 @@ public sealed partial class TracedLoopFixture : IAsyncLifetime
         {
             Configure(b, redis, redisPrefix, WebLogs, WebSpans);
             b.UseSetting("Edison:Security:AccountPermitLimit", "1000");
+            b.UseSetting("Edison:Security:RateLimitsEnabled", "false");
         });
         Worker = new WebApplicationFactory<Program>().WithWebHostBuilder(b => Configure(b, redis, redisPrefix, WorkerLogs, WorkerSpans));
         // Building the worker's host starts its hosted services, Quartz among them.

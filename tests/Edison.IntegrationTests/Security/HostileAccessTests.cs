@@ -128,6 +128,28 @@ public sealed class HostileAccessTests(SecureWebFixture web) : IClassFixture<Sec
         Assert.Equal(HttpStatusCode.Unauthorized, afterChange.StatusCode);
     }
 
+    // Finding 5 (its Quick-form part): an editor created an OpenAI-compatible credential, pointed anywhere, through the Quick form.
+    [Fact]
+    public async Task HostileSsrf_EditorOnTheQuickForm_CannotAddAnEndpoint()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var scenario = await SecurityScenario.CreateAsync(web, cts.Token);
+        var editor = scenario.Members[ProjectRole.Editor];
+        await using var connection = await web.Database.DataSource.OpenConnectionAsync(cts.Token);
+        var before = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provider_credentials");
+        var form = await SecureWebFixture.TokenAsync(editor, "/Experiments/Quick", cts.Token);
+
+        using var response = await editor.PostAsync("/Experiments/Quick", SecureWebFixture.Form(form, ("Form.Name", "Probe"),
+            ("Form.Goal", "Answer."), ("Form.CriterionName", "Helpful"), ("Form.CriterionDescription", "Helps."),
+            ("Form.PromptTemplate", "Answer: {{ question }}"), ("Form.CasesJsonl", "{\"question\": \"hi\"}"),
+            ("Form.BaseUrl", "http://10.0.0.7:8080/v1"), ("Form.ApiKey", "sk-editor-probe"), ("Form.Model", "m"), ("Form.JudgeModel", "j")), cts.Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Only an admin can add a new endpoint", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(cts.Token)),
+            StringComparison.Ordinal);
+        Assert.Equal(before, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provider_credentials"));
+    }
+
     private static Task<long> IterationsAsync(Npgsql.NpgsqlConnection connection, Guid experimentId) =>
         connection.ExecuteScalarAsync<long>("SELECT count(*) FROM iterations WHERE experiment_id = @experimentId", new { experimentId });
 

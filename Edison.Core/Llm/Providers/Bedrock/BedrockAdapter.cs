@@ -9,7 +9,7 @@ internal sealed class BedrockAdapter(IOptions<LlmOptions> options, TimeProvider 
     public const string RegionSetting = "region";
 
     // One connection pool for every Bedrock client, as clients are created per call and never disposed.
-    private static readonly SocketsHttpHandler SharedHandler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+    private static readonly SocketsHttpHandler SharedHandler = Security.OutboundPolicy.Handler(() => true);
 
     public string Provider => ProviderKinds.Bedrock;
 

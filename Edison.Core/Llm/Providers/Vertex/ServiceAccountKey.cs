@@ -36,6 +36,12 @@ internal sealed record ServiceAccountKey(string ClientEmail, string PrivateKey, 
                 return null;
             }
 
+            if (Security.OutboundPolicy.Refusal(uri, allowPrivate: true) is { } refused)
+            {
+                problem = $"The JSON key's token_uri cannot be used: {refused}";
+                return null;
+            }
+
             problem = null;
             return new ServiceAccountKey(email, privateKey, Field(root, "private_key_id"), tokenUri, Field(root, "project_id"));
         }
