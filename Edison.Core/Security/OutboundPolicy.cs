@@ -41,6 +41,11 @@ public static class OutboundPolicy
         {
             address = address.MapToIPv4();
         }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.GetAddressBytes() is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..] nat64)
+        {
+            // 64:ff9b::/96 (NAT64) reaches the IPv4 address in its last four bytes.
+            address = new IPAddress(nat64[12..]);
+        }
 
         if (MetadataAddresses.Any(address.Equals) || IsLinkLocal(address) || IsUnspecified(address) || IsMulticast(address))
         {
