@@ -50,7 +50,9 @@ public static class StructuredCalls
                 var entry = root.GetProperty("scores").GetProperty(k.Key);
                 return new CriterionScore(k.Criterion.Name, entry.GetProperty("score").GetInt32(), entry.GetProperty("rationale").GetString()!);
             }).ToList();
-            return (new PointwiseVerdict(root.GetProperty("reasoning").GetString()!, list, Strings(root, "suggestions"), Strings(root, "safetyFlags")), null);
+            // The one verdict parser checks the read verdict too (every criterion once, on its scale): schema and parser cannot drift.
+            var verdict = new PointwiseVerdict(root.GetProperty("reasoning").GetString()!, list, Strings(root, "suggestions"), Strings(root, "safetyFlags"));
+            return VerdictParser.Parse(JsonSerializer.Serialize(verdict, Web), rubric);
         }, text => VerdictParser.Parse(text, rubric));
     }
 
