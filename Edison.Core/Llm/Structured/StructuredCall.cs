@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
@@ -10,7 +11,7 @@ namespace Edison.Core.Llm.Structured;
 /// Bedrock's forced tool, the local model's grammar) and the parser that validates the answer against that same schema
 /// before reading it into <typeparamref name="T"/>.
 /// </summary>
-public sealed class StructuredCall<T>
+public sealed partial class StructuredCall<T>
     where T : class
 {
     /// <summary>The key of <see cref="ChatOptions.AdditionalProperties"/> that asks OpenAI-family clients for strict mode.</summary>
@@ -72,7 +73,8 @@ public sealed class StructuredCall<T>
         }
         catch (JsonException ex)
         {
-            return _legacy?.Invoke(text) is { Value: not null } old ? old : (null, $"The answer is not valid JSON ({ex.Message.Split(" Path:")[0]}).");
+            var (old, oldError) = _legacy?.Invoke(text) ?? (null, null);
+            return old is not null ? (old, null) : (null, oldError ?? $"The answer is not valid JSON ({ex.Message.Split(" Path:")[0]}).");
         }
 
         var schemaError = JsonSchemaValidator.Validate(Schema, root);
@@ -81,12 +83,16 @@ public sealed class StructuredCall<T>
             return _read(root);
         }
 
-        if (_legacy?.Invoke(text) is { Value: not null } legacy)
+        var (legacyValue, legacyError) = _legacy?.Invoke(text) ?? (null, null);
+        if (legacyValue is not null)
         {
-            return legacy;
+            return (legacyValue, null);
         }
 
-        return (null, $"The answer does not fit the schema: {schemaError}.");
+        // An answer in the older shape breaks the schema at its root: the older parser's words then say best what to fix.
+        return legacyError is not null && RootShape().IsMatch(schemaError)
+            ? (null, $"{legacyError} (The schema says: {schemaError}.)")
+            : (null, $"The answer does not fit the schema: {schemaError}.");
     }
 
     internal static string StripCodeFence(string text)
@@ -101,4 +107,7 @@ public sealed class StructuredCall<T>
         var lastFence = trimmed.LastIndexOf("```", StringComparison.Ordinal);
         return firstNewline > 0 && lastFence > firstNewline ? trimmed[(firstNewline + 1)..lastFence] : trimmed;
     }
+
+    [GeneratedRegex(@"^\$(\.[A-Za-z0-9_.-]+)? (lacks the required property|has the property|must be )")]
+    private static partial Regex RootShape();
 }

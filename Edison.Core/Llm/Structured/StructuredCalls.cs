@@ -71,13 +71,14 @@ public static class StructuredCalls
     public static StructuredCall<AssistOptionsAnswer> AssistOptions()
     {
         var schema = JsonSchemas.Object(Numbered("option", 3, _ => JsonSchemas.NonBlank("One complete draft, different from the others.")));
-        return new StructuredCall<AssistOptionsAnswer>("AssistOptions", "Three different drafts of the field.", schema, root =>
+        return new StructuredCall<AssistOptionsAnswer>("AssistOptionsAnswer", "Three different drafts of the field.", schema, root =>
         {
             var options = Enumerable.Range(1, 3).Select(i => root.GetProperty(Name("option", i)).GetString()!).ToList();
             return options.Distinct(StringComparer.Ordinal).Count() == 3
                 ? (new AssistOptionsAnswer(options), null)
                 : (null, "Two of the three options are the same; give three different drafts.");
-        }, text => Legacy<AssistOptionsAnswer>(text, a => a.Options is { Count: 3 } && !a.Options.Any(string.IsNullOrWhiteSpace)));
+        }, text => Legacy<AssistOptionsAnswer>(text, a => a.Options is not { Count: 3 } || a.Options.Any(string.IsNullOrWhiteSpace)
+            ? "Give exactly three non-empty options." : null));
     }
 
     /// <summary>AI assist Improve: the improved text and at least one reason.</summary>
@@ -87,9 +88,10 @@ public static class StructuredCalls
             ("improved", JsonSchemas.NonBlank("The whole improved text.")),
             ("reason", JsonSchemas.NonBlank("The main change and why.")),
             ("moreReasons", JsonSchemas.Array(JsonSchemas.NonBlank(), "One reason per further change; empty when none.")));
-        return new StructuredCall<ImproveAnswer>("AssistImprove", "The improved text and why.", schema,
+        return new StructuredCall<ImproveAnswer>("ImproveAnswer", "The improved text and why.", schema,
             root => (new ImproveAnswer(root.GetProperty("improved").GetString()!, [root.GetProperty("reason").GetString()!, .. Strings(root, "moreReasons")]), null),
-            text => Legacy<ImproveAnswer>(text, a => !string.IsNullOrWhiteSpace(a.Improved) && a.Reasons is { Count: > 0 }));
+            text => Legacy<ImproveAnswer>(text, a => string.IsNullOrWhiteSpace(a.Improved) ? "\"improved\" is empty."
+                : a.Reasons is null || a.Reasons.Count == 0 ? "Give at least one reason." : null));
     }
 
     /// <summary>A suggested rubric: three criteria (and up to two more), each with a weight and labels for scores 1 to 5.</summary>
@@ -107,7 +109,7 @@ public static class StructuredCalls
             .. Numbered("criterion", 3, _ => criterion.DeepClone()),
             KeyValuePair.Create("moreCriteria", (JsonNode)JsonSchemas.Array(criterion.DeepClone(), "At most two further criteria; empty when three suffice.")),
         ]);
-        return new StructuredCall<RubricAnswer>("Rubric", "Weighted criteria with five anchored labels each.", schema, root =>
+        return new StructuredCall<RubricAnswer>("RubricAnswer", "Weighted criteria with five anchored labels each.", schema, root =>
         {
             var items = Enumerable.Range(1, 3).Select(i => root.GetProperty(Name("criterion", i)))
                 .Concat(root.GetProperty("moreCriteria").EnumerateArray().Take(2)).Select(c => new CriterionAnswer(
@@ -115,8 +117,10 @@ public static class StructuredCalls
                     Enumerable.Range(1, 5).Select(i => c.GetProperty(Name("label", i)).GetString()!).ToList())).ToList();
             var duplicate = items.GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             return duplicate is null ? (new RubricAnswer(items), null) : (null, $"Two criteria are named '{duplicate.Key}'; name each differently.");
-        }, text => Legacy<RubricAnswer>(text, a => a.Criteria is { Count: > 0 }
-            && a.Criteria.All(c => !string.IsNullOrWhiteSpace(c.Name) && c.Labels is { Count: 5 } && c.Weight > 0)));
+        }, text => Legacy<RubricAnswer>(text, a => a.Criteria is not { Count: > 0 } ? "The rubric has no criteria."
+            : a.Criteria.FirstOrDefault(c => string.IsNullOrWhiteSpace(c.Name) || c.Labels is not { Count: 5 } || c.Weight <= 0) is { } bad
+                ? $"The criterion '{bad.Name}' needs a name, a positive weight and exactly five labels (scores 1 to 5)."
+                : null));
     }
 
     /// <summary>
@@ -146,7 +150,7 @@ public static class StructuredCalls
         }
 
         properties.Add(KeyValuePair.Create("techniques", (JsonNode)techniques));
-        return new StructuredCall<SeedPromptAnswer>("SeedPrompt", "A seed prompt with the technique serving each criterion.", JsonSchemas.Object(properties), root =>
+        return new StructuredCall<SeedPromptAnswer>("SeedPromptAnswer", "A seed prompt with the technique serving each criterion.", JsonSchemas.Object(properties), root =>
         {
             var names = variables.Count > 0
                 ? variables.ToList()
@@ -176,23 +180,31 @@ public static class StructuredCalls
         count = Math.Min(count, MaxCasesPerCall);
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var keys = variables.Distinct(StringComparer.Ordinal).Select(v => (Variable: v, Key: JsonSchemas.Key(v, taken))).ToList();
+        // Variables of a realistic kind (a name, an email…) are left empty for Bogus to fill; every other one must be written.
+        var written = keys.Select(k => k.Variable).Where(v => BogusFiller.KindOf(v) is null).ToList();
         var item = JsonSchemas.Object(
-            ("variables", JsonSchemas.Object(keys.Select(k => KeyValuePair.Create(k.Key, (JsonNode)JsonSchemas.NonBlank($"The value of {{{{ {k.Variable} }}}}."))))),
+            ("variables", JsonSchemas.Object(keys.Select(k => KeyValuePair.Create(k.Key, BogusFiller.KindOf(k.Variable) is null
+                ? (JsonNode)JsonSchemas.NonBlank($"The value of {{{{ {k.Variable} }}}}.")
+                : JsonSchemas.String($"Leave empty: Edison fills {{{{ {k.Variable} }}}} with a realistic value."))))),
             ("expectedOutput", JsonSchemas.NullableString("What a good answer says, or null.")),
             ("tags", JsonSchemas.Array(JsonSchemas.String(), "Short lower-case tags.")),
             ("difficulty", JsonSchemas.Enum(["easy", "medium", "hard"])),
             ("persona", JsonSchemas.NullableString("Who sends the case, or null.")),
             ("scenario", JsonSchemas.NullableString("The situation, or null.")));
         var schema = JsonSchemas.Object(Numbered("case", count, _ => item.DeepClone()));
-        return new StructuredCall<GeneratedBatch>("GeneratedCases", string.Create(CultureInfo.InvariantCulture, $"{count} test cases."), schema, root =>
+        return new StructuredCall<GeneratedBatch>("GeneratedBatch", string.Create(CultureInfo.InvariantCulture, $"{count} test cases."), schema, root =>
         {
             var cases = Enumerable.Range(1, count).Select(i => root.GetProperty(Name("case", i))).Select(c => new GeneratedCaseAnswer(
                 keys.ToDictionary(k => k.Variable, k => c.GetProperty("variables").GetProperty(k.Key).GetString()!, StringComparer.Ordinal),
                 NullableText(c, "expectedOutput"), Strings(c, "tags"), c.GetProperty("difficulty").GetString(), NullableText(c, "persona"),
                 NullableText(c, "scenario"))).ToList();
             return (new GeneratedBatch(cases), null);
-        }, text => Legacy<GeneratedBatch>(text, b => b.Cases is not null && b.Cases.All(c => c?.Variables is not null
-            && variables.All(v => !string.IsNullOrWhiteSpace(c.Variables.GetValueOrDefault(v))))));
+        }, text => Legacy<GeneratedBatch>(text, b => b.Cases is null ? "The answer has no \"cases\" array."
+            : b.Cases.Any(c => c?.Variables is null) ? "A case has no \"variables\" object."
+            : b.Cases.Select((c, i) => (Case: i + 1, Blank: written.FirstOrDefault(v => string.IsNullOrWhiteSpace(c.Variables.GetValueOrDefault(v)))))
+                .FirstOrDefault(x => x.Blank is not null) is { Blank: { } blank } found
+                ? string.Create(CultureInfo.InvariantCulture, $"Case {found.Case} leaves the variable '{blank}' empty; fill every variable.")
+                : null));
     }
 
     /// <summary>The refiner's diagnosis: reasoning, then at least one hypothesis naming a criterion of <paramref name="rubric"/>.</summary>
@@ -300,13 +312,13 @@ public static class StructuredCalls
         return name.Length > 0 && char.IsAsciiDigit(name[0]) ? "v_" + name : name;
     }
 
-    private static (T? Value, string? Error) Legacy<T>(string text, Func<T, bool> valid)
+    private static (T? Value, string? Error) Legacy<T>(string text, Func<T, string?> problem)
         where T : class
     {
         try
         {
             var value = JsonSerializer.Deserialize<T>(StructuredCall<T>.StripCodeFence(text), Web);
-            return value is not null && valid(value) ? (value, null) : (null, "The answer does not fit the schema.");
+            return value is null ? (null, "The answer is empty.") : problem(value) is { } error ? (null, error) : (value, null);
         }
         catch (JsonException ex)
         {
@@ -316,7 +328,7 @@ public static class StructuredCalls
 
     private static (SeedPromptAnswer? Value, string? Error) LegacySeed(string text, Rubric rubric, IReadOnlyList<string> variables)
     {
-        var (value, error) = Legacy<SeedPromptAnswer>(text, _ => true);
+        var (value, error) = Legacy<SeedPromptAnswer>(text, _ => null);
         if (value is null)
         {
             return (null, error);
@@ -345,7 +357,7 @@ public static class StructuredCalls
 
     private static (PairwiseVerdict? Value, string? Error) LegacyPairwise(string text)
     {
-        var (value, error) = Legacy<PairwiseVerdict>(text, _ => true);
+        var (value, error) = Legacy<PairwiseVerdict>(text, _ => null);
         if (value is null)
         {
             return (null, error);
