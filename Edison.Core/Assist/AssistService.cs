@@ -7,6 +7,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Experiments;
 using Edison.Core.Generation;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Edison.Core.Persistence;
 using Edison.Core.Security;
 using System.Runtime.CompilerServices;
@@ -27,11 +28,9 @@ public sealed class AssistService
     public const string SeedPromptMetaPromptVersion = "v1";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly ChatResponseFormat OptionsFormat = ChatResponseFormat.ForJsonSchema<AssistOptionsAnswer>(Json);
-    private static readonly ChatResponseFormat ImproveFormat = ChatResponseFormat.ForJsonSchema<ImproveAnswer>(Json);
-    private static readonly ChatResponseFormat RubricFormat = ChatResponseFormat.ForJsonSchema<RubricAnswer>(Json);
-    private static readonly ChatResponseFormat SeedFormat = ChatResponseFormat.ForJsonSchema<SeedPromptAnswer>(Json);
-    private static readonly ChatResponseFormat CasesFormat = ChatResponseFormat.ForJsonSchema<GeneratedBatch>(Json);
+    private static readonly StructuredCall<AssistOptionsAnswer> OptionsCall = StructuredCalls.AssistOptions();
+    private static readonly StructuredCall<ImproveAnswer> ImproveCall = StructuredCalls.AssistImprove();
+    private static readonly StructuredCall<RubricAnswer> RubricCall = StructuredCalls.Rubric();
     private static readonly UnidiffRenderer Diff = new(Differ.Instance, 2);
     private static readonly Lazy<string> MetaPrompt = new(() => ReadResource($"SeedPromptMetaPrompt.{SeedPromptMetaPromptVersion}.md"));
     private readonly LlmGateway _gateway;
@@ -92,7 +91,7 @@ public sealed class AssistService
         ArgumentNullException.ThrowIfNull(request);
         await AuthorizeAsync(actor, request.Target, "assist.draft", new { field = request.Field.ToString() }, cancellationToken);
         var result = await StructuredAsync(Spec(request.Target, $"assist:draft:{request.Field}".ToLowerInvariant()),
-            Messages(request with { Mode = AssistMode.Draft }, structured: true), OptionsFormat, ValidateOptions, new ChatOptions { Temperature = 0.9f },
+            Messages(request with { Mode = AssistMode.Draft }, structured: true), OptionsCall, new ChatOptions { Temperature = 0.9f },
             onPreview, cancellationToken);
         return new AssistDrafts(result.Value?.Options ?? [], result.Error);
     }
@@ -113,7 +112,7 @@ public sealed class AssistService
         ArgumentNullException.ThrowIfNull(request);
         await AuthorizeAsync(actor, request.Target, "assist.improve", new { field = request.Field.ToString() }, cancellationToken);
         var result = await StructuredAsync(Spec(request.Target, $"assist:improve:{request.Field}".ToLowerInvariant()),
-            Messages(request with { Mode = AssistMode.Improve }, structured: true), ImproveFormat, ValidateImprove, new ChatOptions { Temperature = 0.3f },
+            Messages(request with { Mode = AssistMode.Improve }, structured: true), ImproveCall, new ChatOptions { Temperature = 0.3f },
             onPreview, cancellationToken);
         if (result.Value is not { } answer)
         {
@@ -147,7 +146,7 @@ public sealed class AssistService
                 + "(1 = fails, 5 = excellent), each label saying what an answer at that level looks like. Answer with JSON only."),
             new(ChatRole.User, $"Goal:\n{goal.Trim()}"),
         ];
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:suggest:rubric", callKey), messages, RubricFormat, ValidateRubric,
+        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:suggest:rubric", callKey), messages, RubricCall,
             new ChatOptions { Temperature = 0.2f }, cancellationToken);
         return result.Value is { } answer ? (ToRubric(answer), null) : (null, result.Error);
     }
@@ -186,8 +185,8 @@ public sealed class AssistService
             {(examples.Count > 0 ? string.Join("\n", examples.Take(3).Select(e => JsonSerializer.Serialize(e.Variables))) : "none")}
             """;
         List<ChatMessage> messages = [new(ChatRole.System, MetaPrompt.Value), new(ChatRole.User, user)];
-        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:seedprompt", callKey), messages, SeedFormat,
-            text => ValidateSeed(text, rubric, variables), new ChatOptions { Temperature = 0.4f }, cancellationToken);
+        var result = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:seedprompt", callKey), messages,
+            StructuredCalls.SeedPrompt(rubric, variables), new ChatOptions { Temperature = 0.4f }, cancellationToken);
         return result.Value is { } answer
             ? (new SeedPromptDraft(answer.SystemText, answer.Template, answer.Variables, answer.Techniques, SeedPromptMetaPromptVersion), null)
             : (null, result.Error);
@@ -243,7 +242,7 @@ public sealed class AssistService
         };
         var cases = new List<CaseInput>();
         var casesResult = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:testcases", $"{chain}:cases"),
-            GenerationPrompt.Build(request, 1, 20, []), CasesFormat, ValidateCases, new ChatOptions { Temperature = 0.9f }, cancellationToken);
+            GenerationPrompt.Build(request, 1, 20, []), StructuredCalls.GeneratedCases(seed.Variables, 20), new ChatOptions { Temperature = 0.9f }, cancellationToken);
         if (casesResult.Value is { } batch)
         {
             var dedup = new CaseDeduplicator();
@@ -300,17 +299,17 @@ public sealed class AssistService
     }
 
     // Streamed only when someone watches: the preview shows the JSON answer's string values, not its braces.
-    private Task<StructuredResult<T>> StructuredAsync<T>(LlmCallSpec spec, List<ChatMessage> messages, ChatResponseFormat format,
-        Func<string, (T? Value, string? Error)> validate, ChatOptions options, Func<string, CancellationToken, ValueTask>? onPreview,
+    private Task<StructuredResult<T>> StructuredAsync<T>(LlmCallSpec spec, List<ChatMessage> messages, StructuredCall<T> call,
+        ChatOptions options, Func<string, CancellationToken, ValueTask>? onPreview,
         CancellationToken cancellationToken) where T : class
     {
         if (onPreview is null)
         {
-            return StructuredOutput.CompleteAsync(_gateway, spec, messages, format, validate, options, cancellationToken);
+            return StructuredOutput.CompleteAsync(_gateway, spec, messages, call, options, cancellationToken);
         }
 
         var preview = new JsonTextPreview();
-        return StructuredOutput.StreamAsync(_gateway, spec, messages, format, validate, options, async (piece, ct) =>
+        return StructuredOutput.StreamAsync(_gateway, spec, messages, call, options, async (piece, ct) =>
         {
             if (preview.Append(piece) is { Length: > 0 } text)
             {
@@ -356,90 +355,6 @@ public sealed class AssistService
             _ => $"Goal:\n{request.Goal}{context}\n\nImprove this text; keep what works; reply with the improved text only:\n{request.CurrentText}",
         };
         return [new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, user)];
-    }
-
-    private static (T? Value, string? Error) Read<T>(string text) where T : class
-    {
-        try
-        {
-            var value = JsonSerializer.Deserialize<T>(text, Json);
-            return value is null ? (null, "The answer is empty.") : (value, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, $"The answer is not valid JSON: {ex.Message.Split(" Path:")[0]}");
-        }
-    }
-
-    private static (AssistOptionsAnswer? Value, string? Error) ValidateOptions(string text)
-    {
-        var (value, error) = Read<AssistOptionsAnswer>(text);
-        return value is null ? (null, error)
-            : value.Options is not { Count: 3 } || value.Options.Any(string.IsNullOrWhiteSpace) ? (null, "Give exactly three non-empty options.")
-            : (value, null);
-    }
-
-    private static (ImproveAnswer? Value, string? Error) ValidateImprove(string text)
-    {
-        var (value, error) = Read<ImproveAnswer>(text);
-        return value is null ? (null, error)
-            : string.IsNullOrWhiteSpace(value.Improved) ? (null, "\"improved\" is empty.")
-            : value.Reasons is null || value.Reasons.Count == 0 ? (null, "Give at least one reason.")
-            : (value, null);
-    }
-
-    private static (RubricAnswer? Value, string? Error) ValidateRubric(string text)
-    {
-        var (value, error) = Read<RubricAnswer>(text);
-        if (value is null)
-        {
-            return (null, error);
-        }
-
-        if (value.Criteria is not { Count: > 0 })
-        {
-            return (null, "The rubric has no criteria.");
-        }
-
-        var bad = value.Criteria.FirstOrDefault(c => string.IsNullOrWhiteSpace(c.Name) || c.Labels is not { Count: 5 } || c.Weight <= 0);
-        return bad is not null
-            ? (null, $"The criterion '{bad.Name}' needs a name, a positive weight and exactly five labels (scores 1 to 5).")
-            : (value, null);
-    }
-
-    private static (SeedPromptAnswer? Value, string? Error) ValidateSeed(string text, Rubric rubric, IReadOnlyList<string> variables)
-    {
-        var (value, error) = Read<SeedPromptAnswer>(text);
-        if (value is null)
-        {
-            return (null, error);
-        }
-
-        if (string.IsNullOrWhiteSpace(value.Template) || value.Variables is not { Count: > 0 })
-        {
-            return (null, "The answer needs a template and at least one variable.");
-        }
-
-        var missing = variables.Concat(value.Variables).Distinct(StringComparer.Ordinal)
-            .Where(v => !value.Template.Contains("{{ " + v + " }}", StringComparison.Ordinal) && !value.Template.Contains("{{" + v + "}}", StringComparison.Ordinal))
-            .ToList();
-        if (missing.Count > 0)
-        {
-            return (null, $"The template does not use the variables: {string.Join(", ", missing)}. Write each as {{{{ name }}}}.");
-        }
-
-        var unserved = rubric.Criteria.Select(c => c.Name)
-            .Where(n => value.Techniques is null || !value.Techniques.Any(t => string.Equals(t.Criterion, n, StringComparison.OrdinalIgnoreCase)))
-            .ToList();
-        return unserved.Count > 0
-            ? (null, $"No technique serves the criteria: {string.Join(", ", unserved)}. Name the technique that serves each.")
-            : (value with { Variables = variables.Count > 0 ? variables : value.Variables }, null);
-    }
-
-    private static (GeneratedBatch? Value, string? Error) ValidateCases(string text)
-    {
-        var (value, error) = Read<GeneratedBatch>(text);
-        return value is null ? (null, error) : value.Cases is null || value.Cases.Any(c => c?.Variables is null) ? (null, "Every case needs \"variables\".") : (value, null);
     }
 
     private static Rubric ToRubric(RubricAnswer answer)

@@ -4,6 +4,7 @@ using Dapper;
 using Edison.Core.Experiments;
 using Edison.Core.Judging;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Edison.Core.Prompts;
 using Edison.Core.Refining;
 using Microsoft.Extensions.AI;
@@ -22,7 +23,6 @@ internal sealed class CandidateScreener(NpgsqlDataSource dataSource, LlmGateway 
     public const int MaxCases = 8;
     public const string Purpose = "screen";
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
-    private static readonly ChatResponseFormat VerdictFormat = ChatResponseFormat.ForJsonSchema<PointwiseVerdict>(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     /// <summary>Each candidate's mean composite on the minibatch; a candidate without a proposal is listed with its error.</summary>
     public async Task<ScreeningResult> ScreenAsync(Guid iterationId, int attempt, IReadOnlyList<RefinementResult> candidates,
@@ -131,7 +131,7 @@ internal sealed class CandidateScreener(NpgsqlDataSource dataSource, LlmGateway 
             var verdict = await StructuredOutput.CompleteAsync(gateway, new LlmCallSpec(projectId, judge.CredentialId, judge.Model, Purpose)
             {
                 ExperimentId = experimentId, IterationId = iterationId, CallKey = $"{key}:judge:{judge.Id}",
-            }, judgeMessages, VerdictFormat, text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, cancellationToken);
+            }, judgeMessages, StructuredCalls.PointwiseVerdict(rubric), new ChatOptions { Temperature = 0 }, cancellationToken);
             if (verdict.Value is not null)
             {
                 composites.Add(VerdictParser.Composite(verdict.Value, rubric));

@@ -5,6 +5,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Edison.Core.Persistence;
 using Edison.Core.Security;
 using Microsoft.Extensions.AI;
@@ -25,7 +26,6 @@ public sealed partial class GenerationService
     public const int MaxRounds = 3;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly ChatResponseFormat BatchFormat = ChatResponseFormat.ForJsonSchema<GeneratedBatch>(Json);
     private static readonly HashSet<string> Difficulties = new(StringComparer.Ordinal) { "easy", "medium", "hard" };
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
@@ -150,18 +150,35 @@ public sealed partial class GenerationService
             var note = diversify
                 ? string.Create(CultureInfo.InvariantCulture, $"The cases so far are too alike (diversity {diversity:0.00}, target {request.DiversityTarget:0.00}): write cases unlike any of them in situation, persona, length and wording.")
                 : null;
-            var spec = new LlmCallSpec(request.ProjectId, request.CredentialId, request.Model, "generate_cases")
+            // Each case is a named property of the schema, so a round asks in parts of at most MaxCasesPerCall.
+            var answers = new List<GeneratedCaseAnswer>();
+            string? roundError = null;
+            for (var (part, left) = (0, want); left > 0 && roundError is null; part++)
             {
-                ExperimentId = request.ExperimentId,
-                CallKey = $"generate:{runId:N}:round:{round}",
-            };
-            var result = await StructuredOutput.CompleteAsync(_gateway, spec,
-                GenerationPrompt.Build(request, round, want, kept.Select(k => k.Text).ToList(), note), BatchFormat, Validate,
-                new ChatOptions { Temperature = 0.9f }, cancellationToken);
-            if (!result.Succeeded)
+                var size = Math.Min(left, StructuredCalls.MaxCasesPerCall);
+                left -= size;
+                var spec = new LlmCallSpec(request.ProjectId, request.CredentialId, request.Model, "generate_cases")
+                {
+                    ExperimentId = request.ExperimentId,
+                    CallKey = part == 0 ? $"generate:{runId:N}:round:{round}" : $"generate:{runId:N}:round:{round}:part:{part}",
+                };
+                var result = await StructuredOutput.CompleteAsync(_gateway, spec,
+                    GenerationPrompt.Build(request, round, size, kept.Select(k => k.Text).ToList(), note), StructuredCalls.GeneratedCases(request.Variables, size),
+                    new ChatOptions { Temperature = 0.9f }, cancellationToken);
+                if (result.Value is { } batch)
+                {
+                    answers.AddRange(batch.Cases);
+                }
+                else
+                {
+                    roundError = result.Error;
+                }
+            }
+
+            if (roundError is not null)
             {
-                failure = $"Round {round}: {result.Error}";
-                LogRoundFailed(runId, round, result.Error);
+                failure = $"Round {round}: {roundError}";
+                LogRoundFailed(runId, round, roundError);
                 break;
             }
 
@@ -169,7 +186,7 @@ public sealed partial class GenerationService
             var rows = new List<object>();
             var replaced = new List<(Guid Id, string Reason)>();
             var similarity = diversify ? SimilaritySums(kept) : null;
-            foreach (var answer in result.Value!.Cases)
+            foreach (var answer in answers)
             {
                 var input = ToInput(answer, request.Variables);
                 var id = Ids.New();
@@ -544,26 +561,6 @@ public sealed partial class GenerationService
             """, new { runId }, cancellationToken: cancellationToken));
         await _events.PublishAsync(new ExperimentEvent(runId, null, ExperimentEvent.StatusChanged, GenerationStatus.Cancelled, 0, 0), cancellationToken);
         LogCancelled(runId);
-    }
-
-    private static (GeneratedBatch? Value, string? Error) Validate(string text)
-    {
-        try
-        {
-            var batch = JsonSerializer.Deserialize<GeneratedBatch>(text, Json);
-            if (batch?.Cases is null)
-            {
-                return (null, "The answer has no \"cases\" array.");
-            }
-
-            return batch.Cases.Any(c => c?.Variables is null)
-                ? (null, "A case has no \"variables\" object.")
-                : (batch, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, $"The answer is not valid JSON: {ex.Message.Split(" Path:")[0]}");
-        }
     }
 
     private static CaseInput ToInput(GeneratedCaseAnswer answer, IReadOnlyList<string> variables)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Edison.Core.Experiments;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Edison.Core.Persistence;
 using Edison.Core.Runs;
 using Microsoft.Extensions.AI;
@@ -14,8 +15,7 @@ namespace Edison.Core.Judging;
 public sealed class JudgeRunner
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly ChatResponseFormat VerdictFormat = ChatResponseFormat.ForJsonSchema<PointwiseVerdict>(Json);
-    private static readonly ChatResponseFormat PairwiseFormat = ChatResponseFormat.ForJsonSchema<PairwiseVerdict>(Json);
+    private static readonly StructuredCall<PairwiseVerdict> Pairwise = StructuredCalls.PairwiseVerdict();
     private readonly NpgsqlDataSource _dataSource;
     private readonly LlmGateway _gateway;
     private readonly ChunkCompletion _completion;
@@ -75,8 +75,9 @@ public sealed class JudgeRunner
             """, new { iterationId, judgeConfigId, modelRunId, from, count }, cancellationToken: cancellationToken))).ToList();
         await connection.CloseAsync();
 
-        await JudgeAllAsync(iterationId, judge, chunkKey, todo, item => PointwiseRequest(iterationId, judge, rubric, safety, item),
-            (item, request, answer, ct) => JudgeOneAsync(iterationId, judge, rubric, item, request, answer, ct), cancellationToken);
+        var verdict = StructuredCalls.PointwiseVerdict(rubric);
+        await JudgeAllAsync(iterationId, judge, chunkKey, todo, item => PointwiseRequest(iterationId, judge, rubric, safety, verdict, item),
+            (item, request, answer, ct) => JudgeOneAsync(iterationId, judge, rubric, verdict, item, request, answer, ct), cancellationToken);
     }
 
     /// <summary>
@@ -188,7 +189,7 @@ public sealed class JudgeRunner
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{judge.JudgeConfigId}:pairwise:{item.PairKey}",
         };
-        return new LlmRequest(spec, messages, new ChatOptions { Temperature = 0, ResponseFormat = PairwiseFormat });
+        return new LlmRequest(spec, messages, Pairwise.Options(new ChatOptions { Temperature = 0 }));
     }
 
     private async Task<JudgmentRow?> JudgePairAsync(JudgeRow judge, PairItem item, LlmRequest request, LlmPreResolved answer,
@@ -199,7 +200,7 @@ public sealed class JudgeRunner
             return null;
         }
 
-        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, PairwiseFormat, ParsePairwise,
+        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, Pairwise,
             new ChatOptions { Temperature = 0 }, answer.Result, cancellationToken);
         RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
@@ -208,28 +209,8 @@ public sealed class JudgeRunner
             verdict is null ? structured.Error : null, structured.Call.CallId);
     }
 
-    private static (PairwiseVerdict? Value, string? Error) ParsePairwise(string text)
-    {
-        PairwiseVerdict? verdict;
-        try
-        {
-            verdict = JsonSerializer.Deserialize<PairwiseVerdict>(text.Trim(), Json);
-        }
-        catch (JsonException ex)
-        {
-            return (null, $"The judge's answer was not valid JSON ({ex.Message.Split(" Path:")[0]}).");
-        }
-
-        if (verdict is null)
-        {
-            return (null, "The judge's answer was empty.");
-        }
-
-        var (_, error) = PairwiseWinner.Parse(verdict.Winner);
-        return error is null ? (verdict with { Reasoning = verdict.Reasoning ?? "" }, null) : (null, error);
-    }
-
-    private LlmRequest PointwiseRequest(Guid iterationId, JudgeRow judge, Rubric rubric, SafetyConfig safety, JudgeItem item)
+    private LlmRequest PointwiseRequest(Guid iterationId, JudgeRow judge, Rubric rubric, SafetyConfig safety, StructuredCall<PointwiseVerdict> verdict,
+        JudgeItem item)
     {
         var messages = JudgePrompt.Build(judge.Goal, rubric, item.Input, item.ExpectedOutput, JudgedText.WithToolCalls(item.Output, item.ToolCalls),
             judge.SystemPrompt, _fence, safety);
@@ -240,10 +221,11 @@ public sealed class JudgeRunner
             IterationId = iterationId,
             CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise",
         };
-        return new LlmRequest(spec, messages, new ChatOptions { Temperature = 0, ResponseFormat = VerdictFormat });
+        return new LlmRequest(spec, messages, verdict.Options(new ChatOptions { Temperature = 0 }));
     }
 
-    private async Task<JudgmentRow?> JudgeOneAsync(Guid iterationId, JudgeRow judge, Rubric rubric, JudgeItem item, LlmRequest request,
+    private async Task<JudgmentRow?> JudgeOneAsync(Guid iterationId, JudgeRow judge, Rubric rubric, StructuredCall<PointwiseVerdict> verdictCall,
+        JudgeItem item, LlmRequest request,
         LlmPreResolved answer, CancellationToken cancellationToken)
     {
         if (answer.Result is null && !await _budget.AllowsCallAsync(judge.ExperimentId, iterationId, cancellationToken))
@@ -251,8 +233,8 @@ public sealed class JudgeRunner
             return null;
         }
 
-        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, VerdictFormat,
-            text => VerdictParser.Parse(text, rubric), new ChatOptions { Temperature = 0 }, answer.Result, cancellationToken);
+        var structured = await StructuredOutput.CompleteAsync(_gateway, answer.CallSpec, request.Messages, verdictCall,
+            new ChatOptions { Temperature = 0 }, answer.Result, cancellationToken);
         RecordSpend(judge, structured.Call);
         var verdict = structured.Value;
         return new JudgmentRow(Ids.New(), item.OutputId, null, "pointwise", "", verdict is null ? "failed" : "succeeded",

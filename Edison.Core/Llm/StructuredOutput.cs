@@ -1,10 +1,12 @@
+using Edison.Core.Llm.Structured;
 using Microsoft.Extensions.AI;
 
 namespace Edison.Core.Llm;
 
 /// <summary>
-/// Asks for a JSON answer and gets a valid one or a reason: validate, else repair deterministically, else one more call
-/// with the model's bad answer and the error fed back. Providers without native JSON schema support need this.
+/// Asks for a JSON answer pinned by the call's schema (<see cref="StructuredCalls"/>) and gets a valid one or a reason:
+/// validate against that schema, else repair deterministically, else one more call with the model's bad answer and the
+/// error fed back.
 /// </summary>
 internal static class StructuredOutput
 {
@@ -12,45 +14,45 @@ internal static class StructuredOutput
     public const string RepairKeySuffix = ":repair";
 
     public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
-        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, CancellationToken cancellationToken)
+        StructuredCall<T> call, ChatOptions? options, CancellationToken cancellationToken)
         where T : class =>
-        AnswerAsync(gateway, spec, messages, format, validate, options, null, null, cancellationToken);
+        AnswerAsync(gateway, spec, messages, call, options, null, null, cancellationToken);
 
     /// <summary>
     /// As the overload without <paramref name="answered"/>, but when the first call was already answered without a provider
     /// (<see cref="LlmGateway.ResolveWithoutProviderAsync"/>), that answer is validated instead of calling.
     /// </summary>
     public static Task<StructuredResult<T>> CompleteAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
-        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, LlmResult? answered,
+        StructuredCall<T> call, ChatOptions? options, LlmResult? answered,
         CancellationToken cancellationToken)
         where T : class =>
-        AnswerAsync(gateway, spec, messages, format, validate, options, answered, null, cancellationToken);
+        AnswerAsync(gateway, spec, messages, call, options, answered, null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="CompleteAsync{T}(LlmGateway, LlmCallSpec, IList{ChatMessage}, ChatResponseFormat, Func{string, ValueTuple{T, string}}, ChatOptions?, CancellationToken)"/>,
+    /// As <see cref="CompleteAsync{T}(LlmGateway, LlmCallSpec, IList{ChatMessage}, StructuredCall{T}, ChatOptions?, CancellationToken)"/>,
     /// with the first answer streamed to <paramref name="onText"/> as it arrives, so a person sees it being written. The
     /// repair retry is not streamed: it is rare, and its answer replaces the first one whole.
     /// </summary>
     public static Task<StructuredResult<T>> StreamAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
-        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options,
+        StructuredCall<T> call, ChatOptions? options,
         Func<string, CancellationToken, ValueTask> onText, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(onText);
-        return AnswerAsync(gateway, spec, messages, format, validate, options, null, onText, cancellationToken);
+        return AnswerAsync(gateway, spec, messages, call, options, null, onText, cancellationToken);
     }
 
     private static async Task<StructuredResult<T>> AnswerAsync<T>(LlmGateway gateway, LlmCallSpec spec, IList<ChatMessage> messages,
-        ChatResponseFormat format, Func<string, (T? Value, string? Error)> validate, ChatOptions? options, LlmResult? answered,
+        StructuredCall<T> call, ChatOptions? options, LlmResult? answered,
         Func<string, CancellationToken, ValueTask>? onText, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(validate);
-        var callOptions = options?.Clone() ?? new ChatOptions();
-        callOptions.ResponseFormat = format;
+        ArgumentNullException.ThrowIfNull(call);
+        var callOptions = call.Options(options);
+        Func<string, (T? Value, string? Error)> validate = call.Parse;
 
         var first = answered
             ?? (onText is null

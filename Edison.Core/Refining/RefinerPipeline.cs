@@ -1,5 +1,6 @@
 using System.Globalization;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Microsoft.Extensions.AI;
 
 namespace Edison.Core.Refining;
@@ -13,14 +14,7 @@ internal sealed class RefinerPipeline
 {
     public const string Purpose = "refiner";
 
-    private static readonly ChatResponseFormat DiagnosisFormat = ChatResponseFormat.ForJsonSchema<DiagnosisAnswer>(RefinerAnswers.Json,
-        "RefinerDiagnosis", "Reasoning, then hypotheses about why the prompt falls short.");
-
-    private static readonly ChatResponseFormat PlanFormat = ChatResponseFormat.ForJsonSchema<PlanAnswer>(RefinerAnswers.Json,
-        "RefinerPlan", "Reasoning, then the changes to make and the criteria they target.");
-
-    private static readonly ChatResponseFormat CritiqueFormat = ChatResponseFormat.ForJsonSchema<CritiqueAnswer>(RefinerAnswers.Json,
-        "RefinerCritique", "Violations of the proposed edit, and whether it is fine as it is.");
+    private static readonly StructuredCall<CritiqueAnswer> CritiqueCall = StructuredCalls.RefinerCritique();
 
     private readonly LlmGateway _gateway;
 
@@ -38,22 +32,22 @@ internal sealed class RefinerPipeline
                 $"\n\nYou are drafting candidate {call.Candidate} of {call.Candidates}; each candidate is tested on a few cases and the best is proposed, so try a fix the other candidates are unlikely to try."));
         }
 
-        var diagnosis = await StepAsync(call, "diagnose", conversation, DiagnosisFormat, RefinerAnswers.Diagnosis, steps, cancellationToken);
+        var diagnosis = await StepAsync(call, "diagnose", conversation, StructuredCalls.RefinerDiagnosis(input.Rubric), steps, cancellationToken);
         if (diagnosis.Value is null)
         {
             return Failed("diagnose", diagnosis.Error, steps);
         }
 
         Continue(conversation, diagnosis.Call.Text, RefinerPrompt.PlanRequest());
-        var plan = await StepAsync(call, "plan", conversation, PlanFormat, RefinerAnswers.Plan, steps, cancellationToken);
+        var plan = await StepAsync(call, "plan", conversation, StructuredCalls.RefinerPlan(input.Rubric), steps, cancellationToken);
         if (plan.Value is null)
         {
             return Failed("plan", plan.Error, steps);
         }
 
-        var editsFormat = ChatResponseFormat.ForJsonSchema(RefinerSchemas.Edits(input.Source), "RefinerEdits", RefinerSchemas.Describe(input.Source));
+        var editsCall = StructuredCalls.RefinerEdits(input.Source);
         Continue(conversation, plan.Call.Text, RefinerPrompt.EditsRequest(input));
-        var edits = await StepAsync(call, "edits", conversation, editsFormat, RefinerAnswers.Edits, steps, cancellationToken);
+        var edits = await StepAsync(call, "edits", conversation, editsCall, steps, cancellationToken);
         if (edits.Value is null)
         {
             return Failed("edits", edits.Error, steps);
@@ -65,8 +59,7 @@ internal sealed class RefinerPipeline
         if (applied.Succeeded)
         {
             var diff = Diff(input, applied.Result!);
-            var critique = await StepAsync(call, "critique", RefinerPrompt.Critique(input, plan.Value, diff), CritiqueFormat,
-                RefinerAnswers.Critique, steps, cancellationToken);
+            var critique = await StepAsync(call, "critique", RefinerPrompt.Critique(input, plan.Value, diff), CritiqueCall, steps, cancellationToken);
             if (critique.Value is null)
             {
                 return Failed("critique", critique.Error, steps);
@@ -81,7 +74,7 @@ internal sealed class RefinerPipeline
         }
 
         Continue(conversation, edits.Call.Text, RefinerPrompt.ReviseRequest(problems));
-        var revised = await StepAsync(call, "revise", conversation, editsFormat, RefinerAnswers.Edits, steps, cancellationToken);
+        var revised = await StepAsync(call, "revise", conversation, editsCall, steps, cancellationToken);
         if (revised.Value is null)
         {
             return Failed("revise", revised.Error, steps);
@@ -93,8 +86,8 @@ internal sealed class RefinerPipeline
             : new RefinementResult(false, "The revised edits could not be applied: " + string.Join(" ", reapplied.Errors), steps, null);
     }
 
-    private async Task<StructuredResult<T>> StepAsync<T>(RefinerCall call, string name, IList<ChatMessage> messages, ChatResponseFormat format,
-        Func<string, (T? Value, string? Error)> validate, List<RefinerStep> steps, CancellationToken cancellationToken)
+    private async Task<StructuredResult<T>> StepAsync<T>(RefinerCall call, string name, IList<ChatMessage> messages, StructuredCall<T> structured,
+        List<RefinerStep> steps, CancellationToken cancellationToken)
         where T : class
     {
         var spec = new LlmCallSpec(call.ProjectId, call.CredentialId, call.Model, Purpose)
@@ -105,7 +98,7 @@ internal sealed class RefinerPipeline
             Parameters = call.Parameters,
             SampleIndex = call.Candidate - 1,
         };
-        var result = await StructuredOutput.CompleteAsync(_gateway, spec, messages, format, validate, new ChatOptions { Temperature = call.Candidates > 1 ? 0.7f : 0 },
+        var result = await StructuredOutput.CompleteAsync(_gateway, spec, messages, structured, new ChatOptions { Temperature = call.Candidates > 1 ? 0.7f : 0 },
             cancellationToken);
         steps.Add(new RefinerStep(name, result.Call.Text, result.Call.CallId, result.Error));
         return result;

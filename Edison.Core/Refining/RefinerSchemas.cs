@@ -13,10 +13,22 @@ namespace Edison.Core.Refining;
 public static class RefinerSchemas
 {
     private const int MaxEdits = 8;
+
+    // Insertion first: it keeps every line (and so every template variable) of the field, the safest edit to offer first.
+    private static readonly string[] SchemaOperations = [PromptEdit.InsertAfter, PromptEdit.Replace, PromptEdit.InsertBefore, PromptEdit.Delete];
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The schema of <c>{ "edits": [PromptEdit…], "note": "…" }</c> for edits of <paramref name="source"/>.</summary>
+    /// <summary>
+    /// The schema of <c>{ "edit": PromptEdit, "moreEdits": [PromptEdit…], "note": "…" }</c> for edits of <paramref name="source"/>:
+    /// the first edit is a required property (not an array bound, which some providers drop), so any instance has one.
+    /// </summary>
     public static JsonElement Edits(PromptFields source)
+    {
+        using var document = JsonDocument.Parse(EditsSchema(source).ToJsonString(RelaxedJson));
+        return document.RootElement.Clone();
+    }
+
+    internal static JsonObject EditsSchema(PromptFields source)
     {
         ArgumentNullException.ThrowIfNull(source);
         var variants = new JsonArray();
@@ -33,21 +45,25 @@ public static class RefinerSchemas
             ? new JsonObject { ["anyOf"] = variants }
             : Edit(new JsonObject { ["type"] = "string", ["enum"] = Strings(PromptEdit.Fields) }, new JsonObject { ["type"] = "string" },
                 new JsonObject { ["type"] = new JsonArray("integer", "null") });
-        var schema = new JsonObject
+        // Relaxed escaping (when serialized) keeps the anchors as written (a quote as \" rather than \u0022): a grammar built
+        // from the enum's raw text then asks a small model for the JSON it would write anyway.
+        return new JsonObject
         {
             ["type"] = "object",
             ["properties"] = new JsonObject
             {
-                ["edits"] = new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = MaxEdits, ["items"] = item },
+                ["edit"] = item,
+                ["moreEdits"] = new JsonObject
+                {
+                    ["type"] = "array",
+                    ["description"] = string.Create(CultureInfo.InvariantCulture, $"At most {MaxEdits - 1} further edits; empty when one suffices."),
+                    ["items"] = item.DeepClone(),
+                },
                 ["note"] = new JsonObject { ["type"] = "string", ["description"] = "One-paragraph changelog: what changed and why." },
             },
-            ["required"] = new JsonArray("edits", "note"),
+            ["required"] = new JsonArray("edit", "moreEdits", "note"),
             ["additionalProperties"] = false,
         };
-        // Relaxed escaping keeps the anchors as written (a quote as \" rather than \u0022): a grammar built from the enum's raw
-        // text then asks a small model for the JSON it would write anyway.
-        using var document = JsonDocument.Parse(schema.ToJsonString(RelaxedJson));
-        return document.RootElement.Clone();
     }
 
     /// <summary>The distinct non-blank lines of <paramref name="text"/>, exactly as written (a trailing CR dropped), in order.</summary>
@@ -80,7 +96,7 @@ public static class RefinerSchemas
         {
             ["field"] = field,
             ["anchor"] = anchor,
-            ["operation"] = new JsonObject { ["type"] = "string", ["enum"] = Strings(PromptEdit.Operations) },
+            ["operation"] = new JsonObject { ["type"] = "string", ["enum"] = Strings(SchemaOperations) },
             ["text"] = new JsonObject { ["type"] = "string" },
             ["fewShotIndex"] = fewShotIndex,
         },

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Edison.Core.Llm.Structured;
 using Microsoft.Extensions.AI;
 
 namespace Edison.Core.Runs;
@@ -23,8 +24,8 @@ internal static class PromptOutputShape
         }
 
         return root.TryGetProperty("schema", out var schema) && schema.ValueKind == JsonValueKind.Object
-            ? ChatResponseFormat.ForJsonSchema(schema.Clone(), Text(root, "name") ?? "Output", Text(root, "description"))
-            : ChatResponseFormat.ForJsonSchema(root.Clone(), "Output");
+            ? StructuredCalls.PromptOutput(schema.Clone(), Text(root, "name") ?? "Output", Text(root, "description"))
+            : StructuredCalls.PromptOutput(root.Clone(), "Output", null);
     }
 
     public static IList<AITool>? Tools(string? json)

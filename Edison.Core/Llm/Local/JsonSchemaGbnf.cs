@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Edison.Core.Llm.Structured;
 
 namespace Edison.Core.Llm.Local;
 
@@ -193,6 +194,12 @@ internal sealed class JsonSchemaGbnf
         _usesChar = true;
         var min = Math.Max(0, IntOrDefault(schema, "minLength", 0));
         var max = Math.Max(min, Math.Min(IntOrDefault(schema, "maxLength", int.MaxValue), _limits.MaxStringLength));
+        if (schema.TryGetProperty("pattern", out var pattern) && pattern.GetString() == JsonSchemas.NonBlankPattern)
+        {
+            // A non-blank string: its first character is neither a quote, a backslash, a control character nor a space.
+            return $"\"\\\"\" [^\"\\\\\\x7F\\x00-\\x20] {StringChar}{Repeat(Math.Max(min - 1, 0), Math.Max(max - 1, 0))} \"\\\"\"";
+        }
+
         return $"\"\\\"\" {StringChar}{Repeat(min, max)} \"\\\"\"";
     }
 

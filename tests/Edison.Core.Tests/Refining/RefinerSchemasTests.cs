@@ -23,7 +23,7 @@ public sealed class RefinerSchemasTests
         Assert.Equal(["4"], Enum(variants[3], "anchor"));
         Assert.Equal("null", variants[0].GetProperty("properties").GetProperty("fewShotIndex").GetProperty("type").GetString());
         Assert.Equal(0, variants[3].GetProperty("properties").GetProperty("fewShotIndex").GetProperty("enum")[0].GetInt32());
-        Assert.All(variants, v => Assert.Equal(["replace", "insert_after", "insert_before", "delete"], Enum(v, "operation")));
+        Assert.All(variants, v => Assert.Equal(["insert_after", "replace", "insert_before", "delete"], Enum(v, "operation")));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class RefinerSchemasTests
 
         Assert.StartsWith("root ::= ", grammar, StringComparison.Ordinal);
         Assert.Contains("\"\\\"Context: {{ context }}\\\"\"", grammar, StringComparison.Ordinal);
-        Assert.Contains("root-edits-item-2-anchor ::= \"\\\"What is \\\\\\\"2+2\\\\\\\"?\\\"\"\n", grammar, StringComparison.Ordinal);
+        Assert.Contains("root-edit-2-anchor ::= \"\\\"What is \\\\\\\"2+2\\\\\\\"?\\\"\"\n", grammar, StringComparison.Ordinal);
         Assert.Contains("\"\\\"few_shot_output\\\"\"", grammar, StringComparison.Ordinal);
         Assert.Contains("\"\\\"insert_after\\\"\"", grammar, StringComparison.Ordinal);
     }
@@ -67,7 +67,18 @@ public sealed class RefinerSchemasTests
     }
 
     private static List<JsonElement> Variants(JsonElement schema) =>
-        schema.GetProperty("properties").GetProperty("edits").GetProperty("items").GetProperty("anyOf").EnumerateArray().ToList();
+        schema.GetProperty("properties").GetProperty("edit").GetProperty("anyOf").EnumerateArray().ToList();
+
+    [Fact]
+    public void Edits_FirstEditIsARequiredPropertyAndFurtherEditsShareItsShape()
+    {
+        var schema = RefinerSchemas.Edits(Source);
+
+        Assert.Equal(["edit", "moreEdits", "note"], schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(schema.GetProperty("properties").GetProperty("edit").GetRawText(),
+            schema.GetProperty("properties").GetProperty("moreEdits").GetProperty("items").GetRawText());
+        Assert.False(schema.GetProperty("properties").GetProperty("moreEdits").TryGetProperty("minItems", out _));
+    }
 
     private static List<string> Enum(JsonElement variant, string property) =>
         variant.GetProperty("properties").GetProperty(property).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToList();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Edison.Core.Llm;
+using Edison.Core.Llm.Structured;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.AI;
@@ -119,8 +120,9 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
             .Otherwise(_ => SimStep.Reply("should not be asked again"));
         var spec = await SpecAsync(provider, tenant, cts.Token);
 
-        var result = await StructuredOutput.CompleteAsync(Gateway, spec, Prompt("Judge this"), ChatResponseFormat.ForJsonSchema<ConformanceVerdict>(),
-            ParseVerdict, null, cts.Token);
+        var verdict = new StructuredCall<ConformanceVerdict>("ConformanceVerdict", "A score and why.",
+            JsonSchemas.Object(("score", JsonSchemas.IntegerEnum([1, 2, 3, 4, 5])), ("rationale", JsonSchemas.String())), ReadVerdict);
+        var result = await StructuredOutput.CompleteAsync(Gateway, spec, Prompt("Judge this"), verdict, null, cts.Token);
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal(new ConformanceVerdict(4, "Clear."), result.Value);
@@ -307,22 +309,12 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         Assert.Empty(tenant.Requests);
     }
 
-    private static (ConformanceVerdict? Value, string? Error) ParseVerdict(string text)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<ConformanceVerdict>(text, JsonSerializerOptions.Web), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, ex.Message);
-        }
-    }
+    private static (ConformanceVerdict? Value, string? Error) ReadVerdict(JsonElement root) =>
+        (new ConformanceVerdict(root.GetProperty("score").GetInt32(), root.GetProperty("rationale").GetString()!), null);
 
-    // Bedrock's Converse has no response-format field: the adapter sends the schema as a system instruction.
+    // Bedrock's Converse has no response-format field: the adapter forces one tool whose input schema is the answer's.
     private static bool SchemaSent(SimRequest request) =>
-        (request.Provider == SimProvider.Bedrock
-            && request.Messages.Any(m => m.Role == "system" && m.Text.Contains("\"rationale\"", StringComparison.Ordinal)))
+        request.Body["toolConfig"]?["tools"]?[0]?["toolSpec"]?["inputSchema"]?["json"] is JsonObject
         || request.Body["response_format"]?["json_schema"]?["schema"] is JsonObject
         || request.Body["output_config"]?["format"]?["schema"] is JsonObject
         || request.Body["format"] is JsonObject;
@@ -366,7 +358,7 @@ public sealed class ProviderAdapterConformanceTests(CoreFixture fixture) : IClas
         string? ErrorClass);
 
     // How each adapter reaches the simulator.
-    private sealed record Adapter(string Model, string WireFormat, Func<ProviderSimulator, Uri> BaseUrl,
+    internal sealed record Adapter(string Model, string WireFormat, Func<ProviderSimulator, Uri> BaseUrl,
         IReadOnlyDictionary<string, string>? Headers = null)
     {
         /// The stored secret when it is not the tenant's key itself.

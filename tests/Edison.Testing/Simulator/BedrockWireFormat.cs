@@ -43,8 +43,8 @@ internal sealed partial class BedrockWireFormat : WireFormat
 
     public override bool ReadStream(JsonObject body) => false;
 
-    // Converse has no response-format field: the adapter puts the schema into a system block.
-    public override string? ReadSchemaName(JsonObject body) => null;
+    // Converse has no response-format field: the adapter forces a tool named after the schema.
+    public override string? ReadSchemaName(JsonObject body) => String(body["toolConfig"]?["toolChoice"]?["tool"]?["name"]);
 
     public override IReadOnlyList<SimMessage> ReadMessages(JsonObject body)
     {
@@ -64,13 +64,36 @@ internal sealed partial class BedrockWireFormat : WireFormat
 
     public override string ErrorBody(int status, string message) => Json(new JsonObject { ["message"] = message });
 
-    public override string ReplyBody(ReplyContext context, SimStep.ReplyStep reply) => Json(new JsonObject
+    public override string ReplyBody(ReplyContext context, SimStep.ReplyStep reply)
+    {
+        // A request that forces a tool is answered as that tool's call, its input the reply's JSON (as Bedrock does).
+        var tool = String(context.Request.Body["toolConfig"]?["toolChoice"]?["tool"]?["name"]);
+        var input = tool is null ? null : ParseJson(reply.Text);
+        var block = input is null
+            ? new JsonObject { ["text"] = reply.Text }
+            : new JsonObject { ["toolUse"] = new JsonObject { ["toolUseId"] = "tooluse_" + context.Id, ["name"] = tool, ["input"] = input } };
+        return ReplyBody(block, input is null ? reply.FinishReason : "tool_use", reply);
+    }
+
+    private static JsonNode? ParseJson(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string ReplyBody(JsonObject block, string finishReason, SimStep.ReplyStep reply) => Json(new JsonObject
     {
         ["output"] = new JsonObject
         {
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(new JsonObject { ["text"] = reply.Text }) },
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = new JsonArray(block) },
         },
-        ["stopReason"] = reply.FinishReason switch
+        ["stopReason"] = finishReason switch
         {
             "stop" => "end_turn",
             "length" => "max_tokens",

@@ -92,17 +92,36 @@ internal sealed class BedrockConverseChatClient(HttpClient http, Uri endpoint, s
             }
         }
 
-        if (options?.ResponseFormat is ChatResponseFormatJson json)
+        JsonObject? forcedTool = null;
+        if (options?.ResponseFormat is ChatResponseFormatJson { Schema: { } schema } schemaFormat)
         {
-            system.Add(new JsonObject
+            // Converse has no response-format field: the schema becomes the one tool the model must call, whose input is the answer.
+            var name = ToolName(schemaFormat.SchemaName);
+            forcedTool = new JsonObject
             {
-                ["text"] = json.Schema is { } schema
-                    ? $"Reply with only a JSON object that conforms to this JSON schema, with no other text:\n{schema.GetRawText()}"
-                    : "Reply with only a JSON object, with no other text.",
-            });
+                ["tools"] = new JsonArray(new JsonObject
+                {
+                    ["toolSpec"] = new JsonObject
+                    {
+                        ["name"] = name,
+                        ["description"] = schemaFormat.SchemaDescription ?? "Give the answer as this tool's input.",
+                        ["inputSchema"] = new JsonObject { ["json"] = JsonNode.Parse(schema.GetRawText()) },
+                    },
+                }),
+                ["toolChoice"] = new JsonObject { ["tool"] = new JsonObject { ["name"] = name } },
+            };
+        }
+        else if (options?.ResponseFormat is ChatResponseFormatJson)
+        {
+            system.Add(new JsonObject { ["text"] = "Reply with only a JSON object, with no other text." });
         }
 
         var body = new JsonObject { ["messages"] = turns };
+        if (forcedTool is not null)
+        {
+            body["toolConfig"] = forcedTool;
+        }
+
         if (system.Count > 0)
         {
             body["system"] = system;
@@ -137,6 +156,13 @@ internal sealed class BedrockConverseChatClient(HttpClient http, Uri endpoint, s
         return body;
     }
 
+    /// A tool name Converse accepts (<c>[a-zA-Z0-9_-]{1,64}</c>), from the schema's name.
+    internal static string ToolName(string? schemaName)
+    {
+        var name = new string((schemaName ?? "answer").Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_').ToArray());
+        return name.Length == 0 ? "answer" : name.Length > 64 ? name[..64] : name;
+    }
+
     internal static ChatFinishReason? FinishReason(string? stopReason) => stopReason switch
     {
         null => null,
@@ -153,7 +179,11 @@ internal sealed class BedrockConverseChatClient(HttpClient http, Uri endpoint, s
         var root = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("The Converse response is not a JSON object.");
         var content = root["output"]?["message"]?["content"] as JsonArray
             ?? throw new JsonException("The Converse response has no output.message.content.");
-        var text = string.Concat(content.OfType<JsonObject>().Select(block => block["text"]?.GetValue<string>() ?? ""));
+        // A forced tool's input is the structured answer; otherwise the text blocks are.
+        var toolInput = content.OfType<JsonObject>().Select(block => block["toolUse"]?["input"]).FirstOrDefault(input => input is not null);
+        var text = toolInput is not null
+            ? toolInput.ToJsonString()
+            : string.Concat(content.OfType<JsonObject>().Select(block => block["text"]?.GetValue<string>() ?? ""));
         var usage = root["usage"] as JsonObject;
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {

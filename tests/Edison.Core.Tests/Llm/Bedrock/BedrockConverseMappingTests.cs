@@ -28,14 +28,17 @@ public sealed class BedrockConverseMappingTests
     }
 
     [Fact]
-    public void RequestBody_JsonSchemaFormat_AddsTheSchemaAsASystemInstruction()
+    public void RequestBody_JsonSchemaFormat_ForcesOneToolWhoseInputIsTheSchema()
     {
         var schema = JsonDocument.Parse("""{"type":"object","properties":{"score":{"type":"integer"}}}""").RootElement;
 
         var body = BedrockConverseChatClient.RequestBody([new(ChatRole.User, "x")],
             new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "verdict") });
 
-        Assert.Contains("\"score\"", body["system"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("verdict", body["toolConfig"]!["toolChoice"]!["tool"]!["name"]!.GetValue<string>());
+        Assert.Equal("verdict", body["toolConfig"]!["tools"]![0]!["toolSpec"]!["name"]!.GetValue<string>());
+        Assert.NotNull(body["toolConfig"]!["tools"]![0]!["toolSpec"]!["inputSchema"]!["json"]!["properties"]!["score"]);
+        Assert.Null(body["system"]);
         Assert.Null(body["inferenceConfig"]);
     }
 
