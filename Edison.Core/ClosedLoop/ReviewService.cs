@@ -159,9 +159,9 @@ public sealed class ReviewService
     }
 
     /// <summary>
-    /// Applies the iteration's pending suggestion without a person when the experiment's review mode allows it: autopilot
-    /// when the iteration improved significantly on its parent without a significant rise in flagged outputs (or has no
-    /// parent yet), "only when significant" when the change was not significant either way. Otherwise it waits.
+    /// Applies the iteration's pending suggestion without a person when the experiment's review mode allows it
+    /// (<see cref="AutopilotGuard"/>: autopilot only on a significant improvement over a parent, never without one).
+    /// Otherwise it waits.
     /// </summary>
     internal async Task<ReviewDecision?> TryAutoApplyAsync(Guid iterationId, CancellationToken cancellationToken)
     {
@@ -178,12 +178,7 @@ public sealed class ReviewService
         }
 
         var comparison = row.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(row.Comparison, Json);
-        var apply = row.ReviewMode switch
-        {
-            ReviewModes.Autopilot => comparison is null || (comparison.SignificantImprovement && !comparison.FlagRateRose),
-            ReviewModes.OnlySignificant => comparison is null || !(comparison.SignificantImprovement || comparison.SignificantRegression),
-            _ => false,
-        };
+        var (apply, _) = AutopilotGuard.Decide(row.ReviewMode, comparison);
         return apply ? await ApplyAsync(suggestionId, null, "", null, automatic: true, cancellationToken) : null;
     }
 

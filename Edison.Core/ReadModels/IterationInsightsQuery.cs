@@ -30,6 +30,10 @@ public sealed class IterationInsightsQuery
                 SELECT i.id, e.id AS experiment_id, e.name AS experiment_name, i.number, i.status, i.is_paused, pv.version, i.summary,
                        (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.comparison::text AS comparison,
                        i.stop_details::text AS stop_details, i.cost_usd, e.rubric::text AS rubric, i.change_stamp,
+                       coalesce((e.stop_rules ->> 'alpha')::float8, 0.05) AS alpha, e.review_mode,
+                       (SELECT count(*) FROM dataset_version_cases dvc
+                        JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+                        WHERE dvc.dataset_version_id = i.dataset_version_id AND cv.split = 'validation')::int AS validation_cases,
                        (SELECT s.id FROM suggestions s WHERE s.iteration_id = i.id AND s.status = 'pending' ORDER BY s.attempt DESC LIMIT 1)
                            AS pending_suggestion_id
                 FROM iterations i JOIN experiments e ON e.id = i.experiment_id JOIN prompt_versions pv ON pv.id = i.prompt_version_id
@@ -51,6 +55,9 @@ public sealed class IterationInsightsQuery
             h.CostUsd, JsonSerializer.Deserialize<Rubric>(h.Rubric, Json)!, h.PendingSuggestionId, phases, tags)
         {
             ChangeStamp = h.ChangeStamp,
+            ValidationCases = h.ValidationCases,
+            Alpha = h.Alpha,
+            ReviewMode = h.ReviewMode,
         };
     }
 
@@ -217,6 +224,10 @@ public sealed class IterationInsightsQuery
 
     private sealed class HeaderRow
     {
+        public int ValidationCases { get; init; }
+        public double Alpha { get; init; }
+        public string ReviewMode { get; init; } = "";
+
         public Guid Id { get; init; }
         public Guid ExperimentId { get; init; }
         public string ExperimentName { get; init; } = "";
