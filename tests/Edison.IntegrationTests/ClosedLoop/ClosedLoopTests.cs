@@ -43,6 +43,16 @@ public sealed class ClosedLoopTests(WorkerLoopFixture fixture, ITestOutputHelper
         Assert.Null(started.Error);
 
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        // Iteration 1 has no parent comparison, so autopilot waits for a person there; from iteration 2 on it decides alone.
+        var firstSuggestion = await Poll.UntilAsync("iteration 1's suggestion to wait for a person",
+            async ct => await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
+                SELECT s.id FROM suggestions s JOIN iterations i ON i.id = s.iteration_id
+                WHERE i.experiment_id = @experimentId AND i.number = 1 AND i.status = 'reviewing' AND s.status = 'pending'
+                """, new { experimentId }, cancellationToken: ct)),
+            id => id is not null, cts.Token);
+        var approval = await services.GetRequiredService<ReviewService>().ApproveAsync(await TestActors.OwnerAsync(services, cts.Token),
+            firstSuggestion!.Value, "", null, cts.Token);
+        Assert.True(approval.Accepted, approval.Error);
         var stopped = await Poll.UntilAsync("the loop to stop",
             async ct => await connection.QuerySingleAsync<(string Status, string? StopReason)>(new CommandDefinition(
                 "SELECT status, stop_reason FROM experiments WHERE id = @experimentId", new { experimentId }, cancellationToken: ct)),
