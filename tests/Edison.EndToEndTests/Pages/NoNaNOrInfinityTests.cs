@@ -74,6 +74,17 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
             }
         }
 
+        // Six cases split 4 / 1 / 1: the overview and the iteration page say in words that no change can be shown significant.
+        foreach (var url in new[] { $"/Experiments/Details/{ids["experiment"]}", $"/Iterations/Details/{ids["iteration"]}" })
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(url);
+            await Assertions.Expect(page.Locator("#significance-warning")).ToContainTextAsync(
+                "With 1 validation case no change can be shown significant", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#significance-warning")).ToContainTextAsync("add at least 5.");
+            await page.CloseAsync();
+        }
+
         var bundle = await context.APIRequest.GetAsync($"/api/v1/experiments/{ids["experiment"]}/bundle");
         Assert.True(bundle.Ok, $"bundle: {bundle.Status}");
         using (var zip = new ZipArchive(new MemoryStream(await bundle.BodyAsync()), ZipArchiveMode.Read))
