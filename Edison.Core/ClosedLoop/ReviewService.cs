@@ -217,12 +217,10 @@ public sealed class ReviewService
 
         var edited = edit is not null && (template != s.ProposedTemplate || systemText != s.ProposedSystemText);
         var changelog = string.IsNullOrWhiteSpace(note) ? s.Note : note.Trim();
-        var versionId = Ids.New();
+        var versionId = await PromptVersionStore.CreateApprovedAsync(connection, transaction,
+            new ApprovedVersion(s.ExperimentId, s.SourceVersionId, template, systemText, s.FewShots, changelog, reviewerId, suggestionId),
+            cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, changelog, approved_by, approved_at,
-                                         suggestion_id)
-            VALUES (@versionId, @ExperimentId, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @ExperimentId), @SourceVersionId,
-                    @template, @systemText, @FewShots::jsonb, @changelog, @reviewerId, now(), @suggestionId);
             UPDATE suggestions SET status = 'approved', proposed_version_id = @versionId, decided_by = @reviewerId, decided_at = now(),
                                    auto_applied = @automatic
             WHERE id = @suggestionId;
@@ -231,7 +229,7 @@ public sealed class ReviewService
             """,
             new
             {
-                versionId, s.ExperimentId, s.SourceVersionId, template, systemText, s.FewShots, changelog, reviewerId, suggestionId, automatic,
+                versionId, reviewerId, suggestionId, automatic,
                 reviewId = Ids.New(), decision = edited ? "edit_approve" : "approve",
                 note = automatic ? "Applied by autopilot: the guardrails held." : note, editedText = edited ? template : null,
             }, transaction, cancellationToken: cancellationToken));
