@@ -13,6 +13,7 @@ namespace Edison.Core.Runs;
 public sealed partial class IterationCoordinator
 {
     private readonly IterationStateStore _states;
+    private readonly IterationLifecycle _lifecycle;
     private readonly WorkProgress _progress;
     private readonly WorkChunkLedger _chunks;
     private readonly IterationAggregator _aggregator;
@@ -23,7 +24,7 @@ public sealed partial class IterationCoordinator
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
-    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
+    internal IterationCoordinator(IterationStateStore states, IterationLifecycle lifecycle, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
         LoopState loop, ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events,
         ILogger<IterationCoordinator> logger)
     {
@@ -32,6 +33,7 @@ public sealed partial class IterationCoordinator
         _reviews = reviews;
         _loop = loop;
         _states = states;
+        _lifecycle = lifecycle;
         _progress = progress;
         _aggregator = aggregator;
         _jobs = jobs;
@@ -61,7 +63,7 @@ public sealed partial class IterationCoordinator
         var before = state.Status;
         if (state.Status == IterationStatus.Pending)
         {
-            await TransitionAsync(state, IterationStatus.Pending, IterationStatus.Executing, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartExecuting, _lifecycle.StartExecutingAsync, cancellationToken);
             state = state with { Status = IterationStatus.Executing };
         }
 
@@ -83,7 +85,7 @@ public sealed partial class IterationCoordinator
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Executing, IterationStatus.Judging, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartJudging, _lifecycle.StartJudgingAsync, cancellationToken);
             state = state with { Status = IterationStatus.Judging };
         }
 
@@ -106,7 +108,7 @@ public sealed partial class IterationCoordinator
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Judging, IterationStatus.Aggregating, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartAggregating, _lifecycle.StartAggregatingAsync, cancellationToken);
             state = state with { Status = IterationStatus.Aggregating };
         }
 
@@ -123,18 +125,18 @@ public sealed partial class IterationCoordinator
             // A scheduled regression run only measures production: it is compared, never refined, and stops no loop.
             if (await _regressions.FinishAsync(iterationId, comparison, cancellationToken))
             {
-                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                await TransitionAsync(state, IterationLifecycle.CompleteMeasured, _lifecycle.CompleteMeasuredAsync, cancellationToken);
                 return;
             }
 
             var stop = await _loop.AfterAggregationAsync(iterationId, comparison, cancellationToken);
             if (stop is not null)
             {
-                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                await TransitionAsync(state, IterationLifecycle.CompleteMeasured, _lifecycle.CompleteMeasuredAsync, cancellationToken);
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Refining, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartRefining, _lifecycle.StartRefiningAsync, cancellationToken);
             state = state with { Status = IterationStatus.Refining };
         }
 
@@ -151,12 +153,14 @@ public sealed partial class IterationCoordinator
         }
     }
 
-    private async Task TransitionAsync(IterationState state, string from, string to, CancellationToken cancellationToken)
+    private async Task TransitionAsync(IterationState state, IterationTransition transition, Func<Guid, CancellationToken, Task<Guid?>> take,
+        CancellationToken cancellationToken)
     {
-        if (await _states.TryTransitionAsync(state.Id, from, to, cancellationToken))
+        if (await take(state.Id, cancellationToken) is not null)
         {
-            LogTransition(state.Id, from, to);
-            await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged, to, 0, 0), cancellationToken);
+            LogTransition(state.Id, state.Status, transition.To);
+            await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged, transition.To, 0, 0),
+                cancellationToken);
         }
     }
 
