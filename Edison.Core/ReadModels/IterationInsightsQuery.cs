@@ -78,6 +78,30 @@ public sealed class IterationInsightsQuery
         return Tuple.Create(phases, tags);
     }
 
+    /// <summary>Each LLM judge's valid and failed verdicts, and the <paramref name="first"/> earliest failed verdicts with their raw answers.</summary>
+    public async Task<JudgingFailures> GetJudgingFailuresAsync(Guid iterationId, int first, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT coalesce(jc.model, '') AS Model,
+                   count(j.id) FILTER (WHERE j.status = 'succeeded')::int AS Valid,
+                   count(j.id) FILTER (WHERE j.status = 'failed')::int AS Failed
+            FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+            LEFT JOIN judgments j ON j.judge_config_id = jc.id AND j.iteration_id = i.id AND j.mode = 'pointwise'
+            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind = 'pointwise'
+            GROUP BY jc.id, jc.model, jc.position ORDER BY jc.position, jc.id;
+
+            SELECT j.output_id AS OutputId, coalesce(jc.model, '') AS Model, coalesce(j.error, 'no error recorded') AS Error,
+                   c.response_text AS RawAnswer
+            FROM judgments j JOIN judge_configs jc ON jc.id = j.judge_config_id LEFT JOIN llm_calls c ON c.id = j.llm_call_id
+            WHERE j.iteration_id = @iterationId AND j.mode = 'pointwise' AND j.status = 'failed'
+            ORDER BY j.created_at, j.id LIMIT @first;
+            """, new { iterationId, first }, cancellationToken: cancellationToken));
+        var judges = (await grid.ReadAsync<JudgeVerdictSummary>()).ToList();
+        var failures = (await grid.ReadAsync<FailedVerdict>()).ToList();
+        return new JudgingFailures(judges, failures);
+    }
+
     /// <summary>One page of case × model × sample rows matching the filter, in case order, with the total that match.</summary>
     public async Task<ResultsPage> GetResultsAsync(Guid iterationId, ResultsFilter filter, CancellationToken cancellationToken)
     {

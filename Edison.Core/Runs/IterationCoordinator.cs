@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.ClosedLoop;
+using Edison.Core.Judging;
 using Edison.Core.Regression;
 using Microsoft.Extensions.Logging;
 
@@ -108,7 +109,30 @@ public sealed partial class IterationCoordinator
                 return;
             }
 
-            await TransitionAsync(state, IterationLifecycle.StartAggregating, _lifecycle.StartAggregatingAsync, cancellationToken);
+            // Too few usable verdicts: the iteration stops here rather than score, refine or ask a person on nothing.
+            var verdicts = await _progress.VerdictsAsync(iterationId, cancellationToken);
+            if (verdicts.FailureReason is { } reason)
+            {
+                if (await _lifecycle.FailJudgingAsync(iterationId, reason, cancellationToken) is not null)
+                {
+                    LogTransition(state.Id, state.Status, IterationStatus.JudgingFailed);
+                    RecordVerdicts(iterationId, verdicts);
+                    LogJudgingFailed(iterationId, reason);
+                    await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged,
+                        IterationStatus.JudgingFailed, 0, 0), cancellationToken);
+                }
+
+                return;
+            }
+
+            if (await _lifecycle.StartAggregatingAsync(iterationId, cancellationToken) is not null)
+            {
+                LogTransition(state.Id, state.Status, IterationStatus.Aggregating);
+                RecordVerdicts(iterationId, verdicts);
+                await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged,
+                    IterationStatus.Aggregating, 0, 0), cancellationToken);
+            }
+
             state = state with { Status = IterationStatus.Aggregating };
         }
 
@@ -196,6 +220,32 @@ public sealed partial class IterationCoordinator
                 [WorkerJobs.Keys.Count] = chunk.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, JobPriority.Chunk)).ToList(), cancellationToken);
     }
+
+    // One log line and one metric record per judge, once per iteration: by whichever caller took the transition out of judging.
+    private void RecordVerdicts(Guid iterationId, VerdictCounts verdicts)
+    {
+        foreach (var judge in verdicts.Judges)
+        {
+            JudgeMetrics.Record(judge.Model, judge.Valid, judge.Failed);
+            if (judge.Valid * 2 < judge.Valid + judge.Failed)
+            {
+                LogJudgeMostlyFailed(iterationId, judge.Model, judge.JudgeConfigId, judge.Valid, judge.Failed);
+            }
+            else
+            {
+                LogJudgeVerdicts(iterationId, judge.Model, judge.JudgeConfigId, judge.Valid, judge.Failed);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} judge {JudgeModel} ({JudgeConfigId}): {Valid} valid, {Failed} failed verdicts")]
+    private partial void LogJudgeVerdicts(Guid iterationId, string judgeModel, Guid judgeConfigId, int valid, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {IterationId} judge {JudgeModel} ({JudgeConfigId}): {Valid} valid, {Failed} failed verdicts")]
+    private partial void LogJudgeMostlyFailed(Guid iterationId, string judgeModel, Guid judgeConfigId, int valid, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {IterationId} ended judging failed: {Reason}")]
+    private partial void LogJudgingFailed(Guid iterationId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} moved from {From} to {To}")]
     private partial void LogTransition(Guid iterationId, string from, string to);

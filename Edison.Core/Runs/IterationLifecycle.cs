@@ -35,6 +35,9 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
     /// Every judgment exists.
     public static readonly IterationTransition StartAggregating = new(nameof(StartAggregating), IterationStatus.Aggregating, IterationStatus.Judging);
 
+    /// Every judgment exists, but too few are valid to score on (<see cref="JudgingHealth"/>).
+    public static readonly IterationTransition FailJudging = new(nameof(FailJudging), IterationStatus.JudgingFailed, IterationStatus.Judging);
+
     /// The statistics exist and no stop rule fired.
     public static readonly IterationTransition StartRefining = new(nameof(StartRefining), IterationStatus.Refining, IterationStatus.Aggregating);
 
@@ -61,7 +64,7 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
 
     /// <summary>Every transition, for the state-machine tests.</summary>
     public static IReadOnlyList<IterationTransition> Transitions { get; } =
-        [StartExecuting, StartJudging, StartAggregating, StartRefining, CompleteMeasured, AwaitReview, ReturnToRefiner, CompleteReview, Cancel,
+        [StartExecuting, StartJudging, FailJudging, StartAggregating, StartRefining, CompleteMeasured, AwaitReview, ReturnToRefiner, CompleteReview, Cancel,
          StopOnBudget, Fail];
 
     /// Creates iteration n+1 of the experiment, pending, on the version and dataset version <paramref name="plan"/> chose, with one
@@ -99,6 +102,22 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
     /// <summary>Judging → aggregating.</summary>
     public Task<Guid?> StartAggregatingAsync(Guid iterationId, CancellationToken cancellationToken) =>
         TryAsync(StartAggregating, iterationId, cancellationToken);
+
+    /// <summary>Judging → judging failed, with the reason a person reads on the iteration page.</summary>
+    public async Task<Guid?> FailJudgingAsync(Guid iterationId, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var experimentId = await TryAsync(connection, transaction, FailJudging, iterationId, null, cancellationToken);
+        if (experimentId is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("UPDATE iterations SET error = @reason WHERE id = @iterationId",
+                new { iterationId, reason }, transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return experimentId;
+    }
 
     /// <summary>Aggregating → refining.</summary>
     public Task<Guid?> StartRefiningAsync(Guid iterationId, CancellationToken cancellationToken) => TryAsync(StartRefining, iterationId, cancellationToken);

@@ -15,6 +15,12 @@ public static class IterationStatus
     /// <summary>Judges scoring every output.</summary>
     public const string Judging = "judging";
 
+    /// <summary>
+    /// Judging ended with verdicts too few to score on (fewer than half valid, or fewer scored cases than the validation split
+    /// needs): nothing is aggregated, refined or reviewed until a person acts.
+    /// </summary>
+    public const string JudgingFailed = "judging_failed";
+
     /// <summary>Computing statistics.</summary>
     public const string Aggregating = "aggregating";
 
@@ -40,7 +46,8 @@ public static class IterationStatus
     public static IReadOnlyList<string> Terminal { get; } = [Completed, Failed, Cancelled];
 
     /// <summary>Every state an iteration can be in; a new state is added here and to the database's check constraint.</summary>
-    public static IReadOnlyList<string> All { get; } = [Pending, Executing, Judging, Aggregating, Refining, Reviewing, Completed, Failed, Cancelled];
+    public static IReadOnlyList<string> All { get; } =
+        [Pending, Executing, Judging, JudgingFailed, Aggregating, Refining, Reviewing, Completed, Failed, Cancelled];
 
     /// <summary>The states in which work still happens (every state not in <see cref="Terminal"/>).</summary>
     public static IReadOnlyList<string> Unfinished { get; } = All.Except(Terminal).ToArray();

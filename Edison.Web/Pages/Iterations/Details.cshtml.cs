@@ -13,6 +13,9 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
 {
     public IterationView Iteration { get; private set; } = null!;
 
+    /// <summary>Why judging failed (counts, first errors and raw answers), when it did.</summary>
+    public JudgingFailures? JudgingFailures { get; private set; }
+
     public IterationHeader Header { get; private set; } = null!;
 
     public ResultsPage Results { get; private set; } = null!;
@@ -116,6 +119,7 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
 
         Iteration = iteration;
         Header = header;
+        JudgingFailures = iteration.Status == IterationStatus.JudgingFailed ? await insights.GetJudgingFailuresAsync(id, 5, cancellationToken) : null;
         Results = withResults ? await insights.GetResultsAsync(header, Filter, cancellationToken) : new ResultsPage([], 0, 1);
         return true;
     }

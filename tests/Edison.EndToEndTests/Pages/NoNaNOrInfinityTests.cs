@@ -47,6 +47,12 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
             }
 
             var (url, unfilled) = EveryPageAccessibilityTests.Fill(route, ids);
+            if (unfilled is not null && route.Folder == "Reviews" && !ids.ContainsKey("suggestion"))
+            {
+                // An iteration whose judging failed is never refined, so this project may have no suggestion to show.
+                continue;
+            }
+
             if (unfilled is not null)
             {
                 failures.Add($"{route.Identifier}: no seeded value for '{unfilled}'.");
@@ -95,7 +101,7 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
             failures.AddRange(Offending("report.html", await reader.ReadToEndAsync(cts.Token)));
         }
 
-        var csv = await context.APIRequest.GetAsync($"/Datasets/{ids["dataset"]}?handler=Export&format=csv");
+        var csv = await context.APIRequest.GetAsync($"/Datasets/Details/{ids["dataset"]}?handler=Export&format=csv");
         Assert.True(csv.Ok, $"csv export: {csv.Status}");
         failures.AddRange(Offending("dataset CSV export", await csv.TextAsync()));
 
@@ -120,12 +126,14 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
         await using var connection = new NpgsqlConnection(app.DatabaseConnectionString);
         await Poll.UntilAsync("iteration 1 to finish", async ct => await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
             SELECT i.status FROM iterations i JOIN experiments e ON e.id = i.experiment_id WHERE e.name = @name AND i.number = 1
-            """, new { name }, cancellationToken: ct)), s => s is "reviewing" or "completed" or "failed", cancellationToken);
+            """, new { name }, cancellationToken: ct)), s => s is "reviewing" or "completed" or "failed" or "judging_failed", cancellationToken);
         var row = await connection.QuerySingleAsync<SeedRow>(new CommandDefinition("""
             SELECT e.id AS Experiment, e.project_id AS Project,
                    (SELECT id FROM iterations WHERE experiment_id = e.id AND number = 1) AS Iteration,
-                   (SELECT (metrics ->> 'n')::int FROM iterations WHERE experiment_id = e.id AND number = 1) AS Scored,
-                   (SELECT s.id FROM suggestions s JOIN iterations i ON i.id = s.iteration_id WHERE i.experiment_id = e.id LIMIT 1) AS Suggestion,
+                   (SELECT count(DISTINCT o.case_id)::int FROM judgments j JOIN outputs o ON o.id = j.output_id JOIN iterations i ON i.id = j.iteration_id
+                     WHERE i.experiment_id = e.id AND i.number = 1 AND j.mode = 'pointwise' AND j.status = 'succeeded') AS Scored,
+                   (SELECT s.id FROM suggestions s JOIN iterations i ON i.id = s.iteration_id JOIN experiments x ON x.id = i.experiment_id
+                     WHERE x.project_id = e.project_id ORDER BY i.experiment_id = e.id DESC LIMIT 1) AS Suggestion,
                    (SELECT o.id FROM outputs o JOIN model_runs r ON r.id = o.model_run_id JOIN iterations i ON i.id = r.iteration_id
                      WHERE i.experiment_id = e.id AND i.number = 1 ORDER BY o.id LIMIT 1) AS Output,
                    (SELECT r.id FROM model_runs r JOIN iterations i ON i.id = r.iteration_id WHERE i.experiment_id = e.id AND i.number = 1 LIMIT 1) AS ModelRun,
@@ -145,9 +153,9 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
             ["project"] = row.Project, ["experiment"] = row.Experiment, ["iteration"] = row.Iteration, ["suggestion"] = row.Suggestion,
             ["output"] = row.Output, ["modelrun"] = row.ModelRun, ["version"] = row.Version, ["dataset"] = row.Dataset, ["credential"] = row.Credential,
         };
-        var missing = ids.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList();
+        var missing = ids.Where(kv => kv.Value is null && kv.Key != "suggestion").Select(kv => kv.Key).ToList();
         Assert.True(missing.Count == 0, $"The seeded experiment has no {string.Join(", ", missing)}.");
-        return ids.ToDictionary(kv => kv.Key, kv => kv.Value!.Value);
+        return ids.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.Value);
     }
 
     [GeneratedRegex(@"\bNaN\b|Infinity|∞")]
