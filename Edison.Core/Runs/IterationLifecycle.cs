@@ -38,6 +38,9 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
     /// Every judgment exists, but too few are valid to score on (<see cref="JudgingHealth"/>).
     public static readonly IterationTransition FailJudging = new(nameof(FailJudging), IterationStatus.JudgingFailed, IterationStatus.Judging);
 
+    /// A person re-judges the failed verdicts of an iteration whose judging failed.
+    public static readonly IterationTransition Rejudge = new(nameof(Rejudge), IterationStatus.Judging, IterationStatus.JudgingFailed);
+
     /// The statistics exist and no stop rule fired.
     public static readonly IterationTransition StartRefining = new(nameof(StartRefining), IterationStatus.Refining, IterationStatus.Aggregating);
 
@@ -64,7 +67,7 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
 
     /// <summary>Every transition, for the state-machine tests.</summary>
     public static IReadOnlyList<IterationTransition> Transitions { get; } =
-        [StartExecuting, StartJudging, FailJudging, StartAggregating, StartRefining, CompleteMeasured, AwaitReview, ReturnToRefiner, CompleteReview, Cancel,
+        [StartExecuting, StartJudging, FailJudging, Rejudge, StartAggregating, StartRefining, CompleteMeasured, AwaitReview, ReturnToRefiner, CompleteReview, Cancel,
          StopOnBudget, Fail];
 
     /// Creates iteration n+1 of the experiment, pending, on the version and dataset version <paramref name="plan"/> chose, with one
@@ -118,6 +121,10 @@ internal sealed class IterationLifecycle(NpgsqlDataSource dataSource, TimeProvid
         await transaction.CommitAsync(cancellationToken);
         return experimentId;
     }
+
+    /// <summary>Judging failed → judging, in the caller's transaction.</summary>
+    public Task<Guid?> RejudgeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid iterationId, CancellationToken cancellationToken) =>
+        TryAsync(connection, transaction, Rejudge, iterationId, null, cancellationToken);
 
     /// <summary>Aggregating → refining.</summary>
     public Task<Guid?> StartRefiningAsync(Guid iterationId, CancellationToken cancellationToken) => TryAsync(StartRefining, iterationId, cancellationToken);

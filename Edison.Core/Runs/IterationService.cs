@@ -152,6 +152,38 @@ public sealed class IterationService
         return true;
     }
 
+    /// <summary>
+    /// Re-judges an iteration whose judging failed: only its failed verdicts are deleted and judged again, under a new call-key
+    /// generation with the response cache bypassed (a stored failure is never replayed), and the iteration then continues.
+    /// Returns false when the iteration is not in "judging failed".
+    /// </summary>
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> RejudgeAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken)
+    {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Editor, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var experimentId = await _lifecycle.RejudgeAsync(connection, transaction, iterationId, cancellationToken);
+        if (experimentId is null)
+        {
+            return false;
+        }
+
+        var (generation, failed) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
+            WITH gone AS (DELETE FROM judgments WHERE iteration_id = @iterationId AND mode IN ('pointwise', 'pairwise') AND status = 'failed' RETURNING 1)
+            UPDATE iterations SET judge_generation = judge_generation + 1, error = NULL WHERE id = @iterationId
+            RETURNING judge_generation, (SELECT count(*)::int FROM gone)
+            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.rejudge", "iteration", iterationId,
+            new { status = IterationStatus.JudgingFailed }, new { status = IterationStatus.Judging, generation, failedVerdicts = failed }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Judging, 0, 0),
+            cancellationToken);
+        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:rejudge:{generation}",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
+        return true;
+    }
+
     /// <summary>Pauses an unfinished iteration: calls in flight finish, no new one starts. Returns false when it had ended.</summary>
     [RequiresRole(ProjectRole.Editor)]
     public Task<bool> PauseAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken) =>

@@ -77,6 +77,14 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
         return route;
     }
 
+    /// Re-judges the failed verdicts of an iteration whose judging failed, then shows the iteration judging again.
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostRejudgeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await iterations.RejudgeAsync(HttpContext.Actor(), id, cancellationToken);
+        return RedirectToPage("/Iterations/Details", new { id });
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))

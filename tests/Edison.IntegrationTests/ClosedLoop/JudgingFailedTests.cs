@@ -1,8 +1,11 @@
 using Dapper;
 using Edison.Core.Experiments;
+using Edison.Core.Judging;
 using Edison.Core.ReadModels;
 using Edison.Core.Runs;
+using Edison.Core.Security;
 using Edison.IntegrationTests.Support;
+using Edison.Testing;
 using Edison.Testing.Simulator;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -54,4 +57,57 @@ public sealed class JudgingFailedTests(CoreFixture fixture) : IClassFixture<Core
         Assert.Equal(5, failures.FirstFailures.Count);
         Assert.All(failures.FirstFailures, f => Assert.Contains(Prose, f.RawAnswer, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task RejudgeAsync_JudgingFailed_SendsExactlyTheFailedVerdictsAgainAndTheIterationCompletes()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var seen = 0;
+        var failing = 1;
+        var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.EveryIteration, cts.Token,
+            overrides: r => r.SchemaName == "PointwiseVerdict" && Volatile.Read(ref failing) == 1 && Interlocked.Increment(ref seen) > 1
+                ? SimStep.Reply(Prose) : null,
+            adjust: d => d with { Cases = [.. d.Cases.Take(12)], Refiner = new RefinerConfig() });
+        var iterationId = await IterationDriver.RunAsync(world.Services, world.ExperimentId, cts.Token);
+        await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        Assert.Equal(IterationStatus.JudgingFailed, await ReviewWorld.IterationStatusAsync(connection, iterationId, cts.Token));
+        var failedVerdicts = await connection.QueryAsync<(Guid OutputId, Guid JudgeConfigId)>(new CommandDefinition(
+            "SELECT output_id, judge_config_id FROM judgments WHERE iteration_id = @iterationId AND status = 'failed'", new { iterationId },
+            cancellationToken: cts.Token));
+        var earlier = world.Tenant.Requests.Where(r => r.SchemaName == "PointwiseVerdict").Select(Text).ToHashSet(StringComparer.Ordinal);
+        var before = world.Tenant.Requests.Count;
+        Volatile.Write(ref failing, 0);
+
+        var services = world.Services;
+        Assert.True(await services.GetRequiredService<IterationService>().RejudgeAsync(
+            await TestActors.OwnerOnAsync(services, ResourceKinds.Experiment, world.ExperimentId, cts.Token), iterationId, cts.Token));
+        var coordinator = services.GetRequiredService<IterationCoordinator>();
+        await coordinator.AdvanceAsync(iterationId, cts.Token);
+        foreach (var (judgeConfigId, modelRunId, from, count, _) in await services.GetRequiredService<WorkProgress>()
+                     .IncompleteJudgeChunksAsync(iterationId, cts.Token))
+        {
+            await services.GetRequiredService<JudgeRunner>().JudgeChunkAsync(iterationId, judgeConfigId, modelRunId, from, count, cts.Token);
+        }
+
+        await coordinator.AdvanceAsync(iterationId, cts.Token);
+
+        // Exactly the 47 failed verdicts went out again, each the same request as before (none of the valid one, no pairwise,
+        // no model call), under new keys: none was answered from the response cache or a recorded call.
+        var again = world.Tenant.Requests.Skip(before).ToList();
+        Assert.Equal(47, failedVerdicts.Count());
+        Assert.Equal(47, again.Count);
+        Assert.All(again, r => Assert.Equal("PointwiseVerdict", r.SchemaName));
+        Assert.All(again, r => Assert.Contains(Text(r), earlier));
+        var row = await connection.QuerySingleAsync<(string Status, bool Aggregated, int Valid, int Generation)>(new CommandDefinition("""
+            SELECT status, metrics IS NOT NULL, (SELECT count(*)::int FROM judgments WHERE iteration_id = i.id AND mode = 'pointwise' AND status = 'succeeded'),
+                   judge_generation
+            FROM iterations i WHERE id = @iterationId
+            """, new { iterationId }, cancellationToken: cts.Token));
+        Assert.Equal((IterationStatus.Completed, true, 48, 1), row);
+        Assert.Equal(47, await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*)::int FROM llm_calls WHERE iteration_id = @iterationId AND call_key LIKE '%:pointwise:g1'", new { iterationId },
+            cancellationToken: cts.Token)));
+    }
+
+    private static string Text(SimRequest request) => string.Join("\n", request.Messages.Select(m => m.Text));
 }
