@@ -7,6 +7,7 @@ using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.Projects;
+using Edison.Core.Prompts;
 using Edison.Core.ReadModels;
 using Edison.Core.Refining;
 using Edison.Core.Regression;
@@ -34,6 +35,7 @@ public static class CoreRegistration
         builder.AddEvents();
         builder.AddLlmGateway();
         builder.Services.AddAccounts();
+        builder.Services.AddPrompts();
         builder.Services.AddExperiments();
         builder.Services.AddJudging();
         builder.Services.AddRefining();

@@ -16,7 +16,7 @@ public static class ApiCoreRegistration
     public static IHostApplicationBuilder AddEdisonApiCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new ApiStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
+        builder.Services.TryAddSingleton(sp => new ApiStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Prompts.PromptVersionStore>()));
         builder.Services.TryAddSingleton(sp => new CiCheckService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationService>(), sp.GetRequiredService<ApiStore>(),
             sp.GetRequiredService<ProjectAccess>()));

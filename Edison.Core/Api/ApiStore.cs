@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dapper;
-using Edison.Core.Persistence;
+using Edison.Core.Prompts;
 using Edison.Core.Security;
 using Npgsql;
 
@@ -10,15 +10,15 @@ namespace Edison.Core.Api;
 public sealed class ApiStore
 {
     /// <summary>The label that marks the version running in production.</summary>
-    public const string ProductionLabel = "production";
+    public const string ProductionLabel = PromptVersionStore.ProductionLabel;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly ProjectAccess _access;
+    private readonly PromptVersionStore _versions;
 
-    internal ApiStore(NpgsqlDataSource dataSource, ProjectAccess access)
+    internal ApiStore(NpgsqlDataSource dataSource, PromptVersionStore versions)
     {
         _dataSource = dataSource;
-        _access = access;
+        _versions = versions;
     }
 
     /// <summary>Every prompt version of the experiment, oldest first.</summary>
@@ -61,57 +61,15 @@ public sealed class ApiStore
     /// </summary>
     [RequiresRole(ProjectRole.Editor)]
     public async Task<PromptVersionInfo?> CreateVersionAsync(Actor actor, Guid experimentId, int parentVersion, string template, string? systemText,
-        string changelog, CancellationToken cancellationToken)
-    {
-        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
-        ArgumentException.ThrowIfNullOrWhiteSpace(template);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var id = Ids.New();
-        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
-            SELECT pg_advisory_xact_lock(hashtextextended(@experimentId::text, 10));
-            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, tools_schema, response_format, changelog)
-            SELECT @id, @experimentId, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @experimentId), p.id, @template,
-                   coalesce(@systemText, p.system_text), p.few_shots, p.tools_schema, p.response_format, @changelog
-            FROM prompt_versions p WHERE p.experiment_id = @experimentId AND p.version = @parentVersion
-            """, new { id, experimentId, parentVersion, template, systemText, changelog }, transaction, cancellationToken: cancellationToken));
-        if (inserted > 0)
-        {
-            await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.create", "prompt_version", id, null,
-                new { experimentId, parentVersion, changelog }, cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return inserted == 0 ? null : await GetVersionByIdAsync(id, cancellationToken);
-    }
+        string changelog, CancellationToken cancellationToken) =>
+        await _versions.CreateAsync(actor, experimentId, parentVersion, template, systemText, changelog, cancellationToken) is { } id
+            ? await GetVersionByIdAsync(id, cancellationToken)
+            : null;
 
     /// <summary>Puts <paramref name="label"/> on one version of the experiment and takes it off the others.</summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<bool> SetLabelAsync(Actor actor, Guid experimentId, int version, string label, CancellationToken cancellationToken)
-    {
-        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
-        ArgumentException.ThrowIfNullOrWhiteSpace(label);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var labelled = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
-            WITH cleared AS (
-                UPDATE prompt_versions SET labels = array_remove(labels, @label)
-                WHERE experiment_id = @experimentId AND version <> @version AND @label = ANY (labels) RETURNING id),
-            labelled AS (
-                UPDATE prompt_versions SET labels = array_append(array_remove(labels, @label), @label)
-                WHERE experiment_id = @experimentId AND version = @version RETURNING id)
-            SELECT id FROM labelled
-            """, new { experimentId, version, label }, transaction, cancellationToken: cancellationToken));
-        if (labelled is null)
-        {
-            return false;
-        }
-
-        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.label", "prompt_version", labelled, null,
-            new { experimentId, version, label }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> SetLabelAsync(Actor actor, Guid experimentId, int version, string label, CancellationToken cancellationToken) =>
+        _versions.SetLabelAsync(actor, experimentId, version, label, cancellationToken);
 
     /// <summary>The iterations of an experiment, newest first, as (id, number, status, version).</summary>
     public async Task<IReadOnlyList<(Guid Id, int Number, string Status, int Version)>> ListIterationsAsync(Guid experimentId,

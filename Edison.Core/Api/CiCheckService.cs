@@ -56,31 +56,20 @@ public sealed class CiCheckService
         var production = await _store.GetProductionVersionAsync(experimentId, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var source = await connection.QuerySingleOrDefaultAsync<(Guid PromptVersionId, Guid DatasetVersionId)>(new CommandDefinition("""
-            SELECT pv.id, dv.id
-            FROM experiments e
-            JOIN prompt_versions pv ON pv.experiment_id = e.id AND pv.version = @version
-            JOIN datasets d ON d.experiment_id = e.id
-            JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
-            WHERE e.id = @experimentId
-            ORDER BY d.created_at LIMIT 1
-            FOR UPDATE OF e
-            """, new { experimentId, version }, transaction, cancellationToken: cancellationToken));
-        if (source == default)
+        if (await IterationPlanner.VersionAsync(connection, transaction, experimentId, version, cancellationToken) is not { } source)
         {
             return (null, $"The experiment has no prompt version {version} or no test cases.");
         }
 
-        var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId,
-            source.DatasetVersionId, cancellationToken);
+        var iterationId = await IterationLifecycle.CreateAsync(connection, transaction, experimentId, source, cancellationToken);
         if (againstPreviousRun)
         {
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE iterations SET parent_iteration_id =
                     (SELECT i.id FROM iterations i WHERE i.prompt_version_id = @PromptVersionId AND i.dataset_version_id = @DatasetVersionId
-                       AND i.metrics IS NOT NULL AND i.status <> 'cancelled' AND i.id <> @iterationId ORDER BY i.number DESC LIMIT 1)
+                       AND i.metrics IS NOT NULL AND i.status <> @cancelled AND i.id <> @iterationId ORDER BY i.number DESC LIMIT 1)
                 WHERE id = @iterationId
-                """, new { source.PromptVersionId, source.DatasetVersionId, iterationId }, transaction, cancellationToken: cancellationToken));
+                """, new { source.PromptVersionId, source.DatasetVersionId, iterationId, cancelled = IterationStatus.Cancelled }, transaction, cancellationToken: cancellationToken));
         }
         // The comparison is made against production, whatever the version's own parent is.
         else if (production is not null && production.Id != source.PromptVersionId)
@@ -88,9 +77,9 @@ public sealed class CiCheckService
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE iterations SET parent_iteration_id = coalesce(
                     (SELECT i.id FROM iterations i WHERE i.prompt_version_id = @productionId AND i.dataset_version_id = @datasetVersionId
-                       AND i.metrics IS NOT NULL AND i.status <> 'cancelled' ORDER BY i.number DESC LIMIT 1), parent_iteration_id)
+                       AND i.metrics IS NOT NULL AND i.status <> @cancelled ORDER BY i.number DESC LIMIT 1), parent_iteration_id)
                 WHERE id = @iterationId
-                """, new { productionId = production.Id, source.DatasetVersionId, iterationId }, transaction, cancellationToken: cancellationToken));
+                """, new { productionId = production.Id, source.DatasetVersionId, iterationId, cancelled = IterationStatus.Cancelled }, transaction, cancellationToken: cancellationToken));
         }
 
         var checkId = Ids.New();

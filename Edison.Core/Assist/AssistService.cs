@@ -38,6 +38,12 @@ public sealed class AssistService
     private readonly NpgsqlDataSource _dataSource;
     private readonly ProjectAccess _access;
 
+    /// <summary>
+    /// The test cases "Draft the rest" asks for: 40, so the 60/20/20 split leaves 8 validation cases, enough for the exact
+    /// sign-flip test to reach p &lt; 0.05 (6 would be the least).
+    /// </summary>
+    public const int DraftCases = 40;
+
     internal AssistService(LlmGateway gateway, AssistStreamer streamer, NpgsqlDataSource dataSource, ProjectAccess access)
     {
         _access = access;
@@ -193,7 +199,7 @@ public sealed class AssistService
     }
 
     /// <summary>
-    /// "Draft the rest" from the goal alone: rubric → seed prompt → 20 tagged cases → two judges and the refiner (the assist
+    /// "Draft the rest" from the goal alone: rubric → seed prompt → 40 tagged cases → two judges and the refiner (the assist
     /// model) → stop rules and checks.
     /// Stops chaining when the calls so far have spent <paramref name="budgetUsd"/>; the loop's own budget is the rest.
     /// </summary>
@@ -238,11 +244,11 @@ public sealed class AssistService
             Model = target.Model,
             Goal = goal,
             Variables = seed.Variables,
-            Count = 20,
+            Count = DraftCases,
         };
         var cases = new List<CaseInput>();
         var casesResult = await StructuredOutput.CompleteAsync(_gateway, Spec(target, "assist:draft:testcases", $"{chain}:cases"),
-            GenerationPrompt.Build(request, 1, 20, []), StructuredCalls.GeneratedCases(seed.Variables, 20), new ChatOptions { Temperature = 0.9f }, cancellationToken);
+            GenerationPrompt.Build(request, 1, DraftCases, []), StructuredCalls.GeneratedCases(seed.Variables, DraftCases), new ChatOptions { Temperature = 0.9f }, cancellationToken);
         if (casesResult.Value is { } batch)
         {
             var dedup = new CaseDeduplicator();
@@ -251,7 +257,7 @@ public sealed class AssistService
                 var input = new CaseInput(seed.Variables.ToDictionary(v => v, v => JsonSerializer.SerializeToElement(answer.Variables.GetValueOrDefault(v) ?? ""),
                     StringComparer.Ordinal), answer.ExpectedOutput, (answer.Tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).ToList(),
                     answer.Difficulty is "easy" or "medium" or "hard" ? answer.Difficulty : null);
-                if (cases.Count < 20 && dedup.Add([input])[0].Kept)
+                if (cases.Count < DraftCases && dedup.Add([input])[0].Kept)
                 {
                     cases.Add(input);
                 }
@@ -260,6 +266,11 @@ public sealed class AssistService
         else
         {
             problems.Add($"Test cases: {casesResult.Error}");
+        }
+
+        if (casesResult.Value is not null && cases.Count < DraftCases)
+        {
+            problems.Add($"Test cases: the model drafted {cases.Count} distinct cases of the {DraftCases} asked for; add more on the test data step so at least {DraftCases / 5} are validation cases.");
         }
 
         var spent = await SpentAsync(chain, cancellationToken);

@@ -19,11 +19,13 @@ internal static class LoopRegistration
         services.AddSingleton(sp => new IterationSummaryWriter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<ILogger<IterationSummaryWriter>>()));
         services.AddSingleton(sp => new ReviewService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
-            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<ProjectAccess>()));
+            sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<ProjectAccess>(),
+            sp.GetRequiredService<IterationLifecycle>()));
         services.AddSingleton(sp => new CandidateScreener(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<IOptions<JudgingOptions>>()));
         services.AddSingleton(sp => new RefinementService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<RefinerPipeline>(),
-            sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<CandidateScreener>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<RefinementService>>()));
+            sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<CandidateScreener>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<RefinementService>>(),
+            sp.GetRequiredService<IterationLifecycle>()));
         return services;
     }
 }

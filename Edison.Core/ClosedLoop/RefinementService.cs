@@ -29,10 +29,12 @@ public sealed partial class RefinementService
     private readonly CandidateScreener _screener;
     private readonly IEventBus _events;
     private readonly ILogger<RefinementService> _logger;
+    private readonly IterationLifecycle _lifecycle;
 
     internal RefinementService(NpgsqlDataSource dataSource, RefinerPipeline pipeline, ReviewService reviews, CandidateScreener screener,
-        IEventBus events, ILogger<RefinementService> logger)
+        IEventBus events, ILogger<RefinementService> logger, IterationLifecycle lifecycle)
     {
+        _lifecycle = lifecycle;
         _screener = screener;
         _dataSource = dataSource;
         _pipeline = pipeline;
@@ -123,10 +125,7 @@ public sealed partial class RefinementService
             LogRefined(iterationId, attempt, result.Succeeded, result.Error);
         }
 
-        var moved = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE iterations SET status = 'reviewing' WHERE id = @iterationId AND status = 'refining'", new { iterationId },
-            cancellationToken: cancellationToken));
-        if (moved == 1)
+        if (await _lifecycle.AwaitReviewAsync(iterationId, cancellationToken) is not null)
         {
             await _events.PublishAsync(new ExperimentEvent(it.ExperimentId, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Reviewing,
                 0, 0), cancellationToken);

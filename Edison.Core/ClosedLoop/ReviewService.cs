@@ -24,9 +24,12 @@ public sealed class ReviewService
     private readonly IEventBus _events;
     private readonly IterationAggregator _aggregator;
     private readonly ProjectAccess _access;
+    private readonly IterationLifecycle _lifecycle;
 
-    internal ReviewService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationAggregator aggregator, ProjectAccess access)
+    internal ReviewService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, IterationAggregator aggregator, ProjectAccess access,
+        IterationLifecycle lifecycle)
     {
+        _lifecycle = lifecycle;
         _access = access;
         _aggregator = aggregator;
         _dataSource = dataSource;
@@ -67,9 +70,7 @@ public sealed class ReviewService
         var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Reviewer, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
-            UPDATE iterations SET status = 'completed', finished_at = now() WHERE id = @iterationId AND status = 'reviewing' RETURNING experiment_id
-            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
+        var experimentId = await _lifecycle.CompleteReviewAsync(connection, transaction, iterationId, cancellationToken);
         if (experimentId is null)
         {
             return ReviewDecision.Refused("This iteration is not waiting for review any more.");
@@ -159,9 +160,9 @@ public sealed class ReviewService
     }
 
     /// <summary>
-    /// Applies the iteration's pending suggestion without a person when the experiment's review mode allows it: autopilot
-    /// when the iteration improved significantly on its parent without a significant rise in flagged outputs (or has no
-    /// parent yet), "only when significant" when the change was not significant either way. Otherwise it waits.
+    /// Applies the iteration's pending suggestion without a person when the experiment's review mode allows it
+    /// (<see cref="AutopilotGuard"/>: autopilot only on a significant improvement over a parent, never without one).
+    /// Otherwise it waits.
     /// </summary>
     internal async Task<ReviewDecision?> TryAutoApplyAsync(Guid iterationId, CancellationToken cancellationToken)
     {
@@ -178,12 +179,7 @@ public sealed class ReviewService
         }
 
         var comparison = row.Comparison is null ? null : JsonSerializer.Deserialize<VersionComparison>(row.Comparison, Json);
-        var apply = row.ReviewMode switch
-        {
-            ReviewModes.Autopilot => comparison is null || (comparison.SignificantImprovement && !comparison.FlagRateRose),
-            ReviewModes.OnlySignificant => comparison is null || !(comparison.SignificantImprovement || comparison.SignificantRegression),
-            _ => false,
-        };
+        var (apply, _) = AutopilotGuard.Decide(row.ReviewMode, comparison);
         return apply ? await ApplyAsync(suggestionId, null, "", null, automatic: true, cancellationToken) : null;
     }
 
@@ -216,27 +212,25 @@ public sealed class ReviewService
 
         var edited = edit is not null && (template != s.ProposedTemplate || systemText != s.ProposedSystemText);
         var changelog = string.IsNullOrWhiteSpace(note) ? s.Note : note.Trim();
-        var versionId = Ids.New();
+        var versionId = await PromptVersionStore.CreateApprovedAsync(connection, transaction,
+            new ApprovedVersion(s.ExperimentId, s.SourceVersionId, template, systemText, s.FewShots, changelog, reviewerId, suggestionId),
+            cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, changelog, approved_by, approved_at,
-                                         suggestion_id)
-            VALUES (@versionId, @ExperimentId, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @ExperimentId), @SourceVersionId,
-                    @template, @systemText, @FewShots::jsonb, @changelog, @reviewerId, now(), @suggestionId);
             UPDATE suggestions SET status = 'approved', proposed_version_id = @versionId, decided_by = @reviewerId, decided_at = now(),
                                    auto_applied = @automatic
             WHERE id = @suggestionId;
             INSERT INTO reviews (id, suggestion_id, reviewer_id, decision, note, edited_text)
             VALUES (@reviewId, @suggestionId, @reviewerId, @decision, @note, @editedText);
-            UPDATE iterations SET status = 'completed', finished_at = now() WHERE id = @IterationId AND status = 'reviewing';
             """,
             new
             {
-                versionId, s.ExperimentId, s.SourceVersionId, template, systemText, s.FewShots, changelog, reviewerId, suggestionId, automatic,
+                versionId, reviewerId, suggestionId, automatic,
                 reviewId = Ids.New(), decision = edited ? "edit_approve" : "approve",
-                note = automatic ? "Applied by autopilot: the guardrails held." : note, editedText = edited ? template : null, s.IterationId,
+                note = automatic ? "Applied by autopilot: the guardrails held." : note, editedText = edited ? template : null,
             }, transaction, cancellationToken: cancellationToken));
-        var nextIterationId = await IterationFactory.CreateAsync(connection, transaction, s.ExperimentId, versionId, s.DatasetVersionId,
-            cancellationToken);
+        await _lifecycle.CompleteReviewAsync(connection, transaction, s.IterationId, cancellationToken);
+        var nextIterationId = await IterationLifecycle.CreateAsync(connection, transaction, s.ExperimentId,
+            IterationPlanner.AfterApproval(versionId, s.DatasetVersionId), cancellationToken);
         if (reviewer is { } r)
         {
             await AuditLog.WriteAsync(connection, transaction, r.Actor, r.ProjectId, "suggestion.approve", "suggestion", suggestionId,
@@ -291,9 +285,9 @@ public sealed class ReviewService
             UPDATE suggestions SET status = CASE WHEN status = 'failed' THEN 'failed' ELSE @status END, decided_by = @reviewerId, decided_at = now()
             WHERE id = @suggestionId;
             INSERT INTO reviews (id, suggestion_id, reviewer_id, decision, note) VALUES (@reviewId, @suggestionId, @reviewerId, @decision, @note);
-            UPDATE iterations SET status = 'refining' WHERE id = @IterationId AND status = 'reviewing';
-            """, new { status, reviewerId, suggestionId, reviewId = Ids.New(), decision, note = note?.Trim() ?? "", s.IterationId }, transaction,
+            """, new { status, reviewerId, suggestionId, reviewId = Ids.New(), decision, note = note?.Trim() ?? "" }, transaction,
             cancellationToken: cancellationToken));
+        await _lifecycle.ReturnToRefinerAsync(connection, transaction, s.IterationId, cancellationToken);
         await AuditLog.WriteAsync(connection, transaction, actor, projectId, "suggestion." + decision.Replace('_', '-'), "suggestion", suggestionId,
             new { status = "pending" }, new { status }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

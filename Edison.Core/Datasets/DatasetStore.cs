@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Edison.Core.Datasets.Splits;
 using Edison.Core.Persistence;
 using Npgsql;
 
@@ -111,7 +112,12 @@ internal static class DatasetStore
         var expected = cases.Select(c => c.Case.ExpectedOutput).ToArray();
         var tags = cases.Select(c => JsonSerializer.Serialize(c.Case.Tags)).ToArray();
         var difficulties = cases.Select(c => c.Case.Difficulty).ToArray();
-        var splits = cases.Select((c, i) => c.Split ?? SplitAssigner.Assign(seed, positions[i])).ToArray();
+        // A new dataset's unsplit cases get exact stratified counts (a hash bucket can leave a small dataset's validation split
+        // empty); cases appended later take the per-position hash, so a new case never moves an old one.
+        var exact = firstPosition == 0
+            ? StratifiedSplitter.Assign(cases.Select((c, i) => (ids[i], c.Case.Tags)).Where((_, i) => cases[i].Split is null), seed)
+            : null;
+        var splits = cases.Select((c, i) => c.Split ?? exact?[ids[i]] ?? SplitAssigner.Assign(seed, positions[i])).ToArray();
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO cases (id, dataset_id, position, version, input, expected_output, tags, difficulty, split)
             SELECT u.id, @datasetId, u.position, 1, u.input::jsonb, u.expected,

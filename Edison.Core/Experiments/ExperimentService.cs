@@ -4,6 +4,7 @@ using Edison.Core.Datasets;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
 using Edison.Core.Security;
+using Edison.Core.Prompts;
 using Npgsql;
 
 namespace Edison.Core.Experiments;
@@ -156,8 +157,6 @@ public sealed class ExperimentService
                                      checks)
             VALUES (@experimentId, @projectId, @name, @goal, @rubric::jsonb, @safety::jsonb, @refiner::jsonb, @stopRules::jsonb, @reviewMode,
                     @juryAggregation, @checks::jsonb);
-            INSERT INTO prompt_versions (id, experiment_id, version, template, system_text, changelog, labels)
-            VALUES (@promptId, @experimentId, 1, @template, @systemText, 'Seed prompt', '{}');
             """,
             new
             {
@@ -166,8 +165,9 @@ public sealed class ExperimentService
                 refiner = JsonSerializer.Serialize(definition.Refiner, Json), stopRules = JsonSerializer.Serialize(definition.StopRules, Json),
                 reviewMode = definition.ReviewMode, juryAggregation = definition.JuryAggregation,
                 checks = JsonSerializer.Serialize(definition.Checks, Json),
-                promptId = Ids.New(), template = definition.PromptTemplate, systemText = definition.SystemText,
             }, transaction, cancellationToken: cancellationToken));
+        await PromptVersionStore.CreateSeedAsync(connection, transaction, experimentId, Ids.New(), definition.PromptTemplate, definition.SystemText,
+            cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO model_configs (id, experiment_id, credential_id, model, display_name, parameters, seed, samples_per_case, position)
             VALUES (@Id, @ExperimentId, @CredentialId, @Model, @DisplayName, @Parameters::jsonb, @Seed, @SamplesPerCase, @Position)

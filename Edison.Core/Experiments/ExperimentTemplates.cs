@@ -11,8 +11,11 @@ namespace Edison.Core.Experiments;
 /// </summary>
 public static class ExperimentTemplates
 {
-    /// <summary>The fewest test cases a template may ship.</summary>
-    public const int MinCases = 10;
+    /// <summary>
+    /// The fewest test cases a template may ship: 40, so the exact 60/20/20 split leaves 8 validation cases and the sign-flip
+    /// test can show a change significant (fewer than 6 never can at α = 0.05).
+    /// </summary>
+    public const int MinCases = 40;
 
     private const string ResourcePrefix = "Edison.Core.Experiments.Templates.";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip };

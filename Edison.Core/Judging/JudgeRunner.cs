@@ -43,7 +43,8 @@ public sealed class JudgeRunner
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var judge = await connection.QuerySingleOrDefaultAsync<JudgeRow>(new CommandDefinition("""
             SELECT jc.id AS judge_config_id, jc.kind, jc.credential_id, jc.model, jc.system_prompt, i.experiment_id, e.project_id, e.goal,
-                   e.rubric::text AS rubric, e.safety_config::text AS safety, i.status, i.is_paused, i.scheduled_run AS bypass_cache
+                   e.rubric::text AS rubric, e.safety_config::text AS safety, i.status, i.is_paused,
+                   i.scheduled_run OR i.judge_generation > 0 AS bypass_cache, i.judge_generation
             FROM judge_configs jc
             JOIN iterations i ON i.id = @iterationId AND i.experiment_id = jc.experiment_id
             JOIN experiments e ON e.id = i.experiment_id
@@ -187,7 +188,7 @@ public sealed class JudgeRunner
             BypassCache = judge.BypassCache,
             ExperimentId = judge.ExperimentId,
             IterationId = iterationId,
-            CallKey = $"judge:{iterationId}:{judge.JudgeConfigId}:pairwise:{item.PairKey}",
+            CallKey = $"judge:{iterationId}:{judge.JudgeConfigId}:pairwise:{item.PairKey}{Generation(judge)}",
         };
         return new LlmRequest(spec, messages, Pairwise.Options(new ChatOptions { Temperature = 0 }));
     }
@@ -219,7 +220,7 @@ public sealed class JudgeRunner
             BypassCache = judge.BypassCache,
             ExperimentId = judge.ExperimentId,
             IterationId = iterationId,
-            CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise",
+            CallKey = $"judge:{iterationId}:{item.OutputId}:{judge.JudgeConfigId}:pointwise{Generation(judge)}",
         };
         return new LlmRequest(spec, messages, verdict.Options(new ChatOptions { Temperature = 0 }));
     }
@@ -255,8 +256,12 @@ public sealed class JudgeRunner
         }
     }
 
+    // A re-judge is a new generation of call keys (and bypasses the response cache): its calls are new calls, never a replay.
+    private static string Generation(JudgeRow judge) =>
+        judge.JudgeGeneration == 0 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $":g{judge.JudgeGeneration}");
+
     private sealed record JudgeRow(Guid JudgeConfigId, string Kind, Guid CredentialId, string Model, string SystemPrompt, Guid ExperimentId,
-        Guid ProjectId, string Goal, string Rubric, string Safety, string Status, bool IsPaused, bool BypassCache);
+        Guid ProjectId, string Goal, string Rubric, string Safety, string Status, bool IsPaused, bool BypassCache, int JudgeGeneration);
 
     private sealed record PairItem(Guid FirstId, Guid SecondId, string PairKey, string Input, string FirstText, string SecondText,
         string? FirstToolCalls, string? SecondToolCalls);

@@ -13,4 +13,13 @@ public sealed record ExperimentOverview(Guid Id, string Name, string Status, str
 
     /// <summary>The newest iteration, or null before the first run.</summary>
     public IterationPoint? Latest => Iterations.Count == 0 ? null : Iterations[^1];
+
+    /// <summary>The validation cases of the experiment's current dataset version.</summary>
+    public int ValidationCases { get; init; }
+
+    /// <summary>The experiment's significance level.</summary>
+    public double Alpha { get; init; } = 0.05;
+
+    /// <summary>In words, why no change can be shown significant on the validation split, or null when one can.</summary>
+    public string? SignificanceWarning => SignificanceReach.Warning(ValidationCases, Alpha);
 }

@@ -21,7 +21,14 @@ public sealed class ExperimentOverviewQuery
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         // The per-case maps in metrics are left out: the overview needs only the headline figures.
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
-            SELECT id, name, status, review_mode, rubric::text AS rubric, recommended_version_id, stop_reason, stop_details::text AS stop_details
+            SELECT id, name, status, review_mode, rubric::text AS rubric, recommended_version_id, stop_reason, stop_details::text AS stop_details,
+                   coalesce((stop_rules ->> 'alpha')::float8, 0.05) AS alpha,
+                   (SELECT count(*) FROM datasets d
+                    JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
+                    JOIN dataset_version_cases dvc ON dvc.dataset_version_id = dv.id
+                    JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+                    WHERE d.id = (SELECT d2.id FROM datasets d2 WHERE d2.experiment_id = experiments.id ORDER BY d2.created_at LIMIT 1)
+                      AND cv.split = 'validation')::int AS validation_cases
             FROM experiments WHERE id = @experimentId;
 
             SELECT p.id, p.version, pp.version AS parent_version, p.changelog, p.labels, p.approved_at, p.created_at, p.suggestion_id,
@@ -48,7 +55,11 @@ public sealed class ExperimentOverviewQuery
         var pending = await ListPendingAsync(connection, experimentId, cancellationToken);
         return new ExperimentOverview(e.Id, e.Name, e.Status, e.ReviewMode, JsonSerializer.Deserialize<Rubric>(e.Rubric, Json)!,
             e.RecommendedVersionId, e.StopReason, e.StopDetails is null ? null : JsonSerializer.Deserialize<StopDecision>(e.StopDetails, Json),
-            versions, iterations, pending);
+            versions, iterations, pending)
+        {
+            ValidationCases = e.ValidationCases,
+            Alpha = e.Alpha,
+        };
     }
 
     /// <summary>Every suggestion of a project waiting for a person, across its experiments, oldest first.</summary>
@@ -89,6 +100,8 @@ public sealed class ExperimentOverviewQuery
         public Guid? RecommendedVersionId { get; init; }
         public string? StopReason { get; init; }
         public string? StopDetails { get; init; }
+        public double Alpha { get; init; }
+        public int ValidationCases { get; init; }
     }
 
     private sealed class IterationRow

@@ -11,4 +11,19 @@ public sealed record IterationHeader(Guid Id, Guid ExperimentId, string Experime
 {
     /// <summary>The iteration's change stamp when this was read: what its kept page figures are keyed by.</summary>
     public long ChangeStamp { get; init; }
+
+    /// <summary>The validation cases of the dataset version this iteration ran.</summary>
+    public int ValidationCases { get; init; }
+
+    /// <summary>The experiment's significance level.</summary>
+    public double Alpha { get; init; } = 0.05;
+
+    /// <summary>In words, why no change can be shown significant on this validation split, or null when one can.</summary>
+    public string? SignificanceWarning => SignificanceReach.Warning(ValidationCases, Alpha);
+
+    /// <summary>The experiment's review mode.</summary>
+    public string ReviewMode { get; init; } = "";
+
+    /// <summary>Why autopilot waits for a person on this iteration's suggestion, or null when it would not.</summary>
+    public string? AutopilotWaitReason => AutopilotGuard.Decide(ReviewMode, Comparison).WaitReason;
 }

@@ -30,6 +30,10 @@ public sealed class IterationInsightsQuery
                 SELECT i.id, e.id AS experiment_id, e.name AS experiment_name, i.number, i.status, i.is_paused, pv.version, i.summary,
                        (i.metrics - 'caseScores' - 'caseFlagRates' - 'caseSplits')::text AS metrics, i.comparison::text AS comparison,
                        i.stop_details::text AS stop_details, i.cost_usd, e.rubric::text AS rubric, i.change_stamp,
+                       coalesce((e.stop_rules ->> 'alpha')::float8, 0.05) AS alpha, e.review_mode,
+                       (SELECT count(*) FROM dataset_version_cases dvc
+                        JOIN case_versions cv ON cv.case_id = dvc.case_id AND cv.version = dvc.case_version
+                        WHERE dvc.dataset_version_id = i.dataset_version_id AND cv.split = 'validation')::int AS validation_cases,
                        (SELECT s.id FROM suggestions s WHERE s.iteration_id = i.id AND s.status = 'pending' ORDER BY s.attempt DESC LIMIT 1)
                            AS pending_suggestion_id
                 FROM iterations i JOIN experiments e ON e.id = i.experiment_id JOIN prompt_versions pv ON pv.id = i.prompt_version_id
@@ -51,6 +55,9 @@ public sealed class IterationInsightsQuery
             h.CostUsd, JsonSerializer.Deserialize<Rubric>(h.Rubric, Json)!, h.PendingSuggestionId, phases, tags)
         {
             ChangeStamp = h.ChangeStamp,
+            ValidationCases = h.ValidationCases,
+            Alpha = h.Alpha,
+            ReviewMode = h.ReviewMode,
         };
     }
 
@@ -69,6 +76,30 @@ public sealed class IterationInsightsQuery
         IReadOnlyList<PhaseCost> phases = (await grid.ReadAsync<PhaseRow>()).Select(p => new PhaseCost(p.Purpose, p.Calls, p.Failed, p.CostUsd)).ToList();
         IReadOnlyList<string> tags = (await grid.ReadAsync<string>()).ToList();
         return Tuple.Create(phases, tags);
+    }
+
+    /// <summary>Each LLM judge's valid and failed verdicts, and the <paramref name="first"/> earliest failed verdicts with their raw answers.</summary>
+    public async Task<JudgingFailures> GetJudgingFailuresAsync(Guid iterationId, int first, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT coalesce(jc.model, '') AS Model,
+                   count(j.id) FILTER (WHERE j.status = 'succeeded')::int AS Valid,
+                   count(j.id) FILTER (WHERE j.status = 'failed')::int AS Failed
+            FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+            LEFT JOIN judgments j ON j.judge_config_id = jc.id AND j.iteration_id = i.id AND j.mode = 'pointwise'
+            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind = 'pointwise'
+            GROUP BY jc.id, jc.model, jc.position ORDER BY jc.position, jc.id;
+
+            SELECT j.output_id AS OutputId, coalesce(jc.model, '') AS Model, coalesce(j.error, 'no error recorded') AS Error,
+                   c.response_text AS RawAnswer
+            FROM judgments j JOIN judge_configs jc ON jc.id = j.judge_config_id LEFT JOIN llm_calls c ON c.id = j.llm_call_id
+            WHERE j.iteration_id = @iterationId AND j.mode = 'pointwise' AND j.status = 'failed'
+            ORDER BY j.created_at, j.id LIMIT @first;
+            """, new { iterationId, first }, cancellationToken: cancellationToken));
+        var judges = (await grid.ReadAsync<JudgeVerdictSummary>()).ToList();
+        var failures = (await grid.ReadAsync<FailedVerdict>()).ToList();
+        return new JudgingFailures(judges, failures);
     }
 
     /// <summary>One page of case × model × sample rows matching the filter, in case order, with the total that match.</summary>
@@ -217,6 +248,10 @@ public sealed class IterationInsightsQuery
 
     private sealed class HeaderRow
     {
+        public int ValidationCases { get; init; }
+        public double Alpha { get; init; }
+        public string ReviewMode { get; init; } = "";
+
         public Guid Id { get; init; }
         public Guid ExperimentId { get; init; }
         public string ExperimentName { get; init; } = "";

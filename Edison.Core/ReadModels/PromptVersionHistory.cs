@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Edison.Core.ClosedLoop;
-using Edison.Core.Persistence;
+using Edison.Core.Prompts;
 using Edison.Core.Refining;
 using Edison.Core.Security;
 using Npgsql;
@@ -15,16 +15,16 @@ namespace Edison.Core.ReadModels;
 public sealed class PromptVersionHistory
 {
     /// <summary>The label of the version to ship.</summary>
-    public const string ProductionLabel = "production";
+    public const string ProductionLabel = PromptVersionStore.ProductionLabel;
 
     private static readonly JsonSerializerOptions Json = LoopJson.Options;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly ProjectAccess _access;
+    private readonly PromptVersionStore _versions;
 
-    internal PromptVersionHistory(NpgsqlDataSource dataSource, ProjectAccess access)
+    internal PromptVersionHistory(NpgsqlDataSource dataSource, PromptVersionStore versions)
     {
         _dataSource = dataSource;
-        _access = access;
+        _versions = versions;
     }
 
     /// <summary>Every version of the experiment, newest first, and the experiment's name; null when it does not exist.</summary>
@@ -66,58 +66,13 @@ public sealed class PromptVersionHistory
 
     /// <summary>Copies a version as the experiment's newest version (its parent is the copied version); returns the new number.</summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<int?> RestoreAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken)
-    {
-        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
-        var userId = actor.UserId;
-        var id = Ids.New();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM experiments WHERE id = @experimentId FOR UPDATE",
-            new { experimentId }, transaction, cancellationToken: cancellationToken));
-        var number = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("""
-            INSERT INTO prompt_versions (id, experiment_id, version, parent_id, template, system_text, few_shots, tools_schema, response_format,
-                                         changelog, created_by)
-            SELECT @id, p.experiment_id, (SELECT max(version) + 1 FROM prompt_versions WHERE experiment_id = @experimentId), p.id, p.template,
-                   p.system_text, p.few_shots, p.tools_schema, p.response_format, 'Restored from v' || p.version, @userId
-            FROM prompt_versions p WHERE p.id = @versionId AND p.experiment_id = @experimentId
-            RETURNING version
-            """, new { id, experimentId, versionId, userId }, transaction, cancellationToken: cancellationToken));
-        if (number is null)
-        {
-            return null;
-        }
-
-        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.restore", "prompt_version", id, null,
-            new { experimentId, restoredFrom = versionId, version = number }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return number;
-    }
+    public Task<int?> RestoreAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken) =>
+        _versions.RestoreAsync(actor, experimentId, versionId, cancellationToken);
 
     /// <summary>Moves the production label to one version of the experiment; false when the version is not the experiment's.</summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<bool> SetProductionAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken)
-    {
-        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Experiment, experimentId, ProjectRole.Editor, cancellationToken);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var found = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM prompt_versions WHERE id = @versionId AND experiment_id = @experimentId)",
-            new { experimentId, versionId }, transaction, cancellationToken: cancellationToken));
-        if (!found)
-        {
-            return false;
-        }
-
-        await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE prompt_versions SET labels = array_remove(labels, @label) WHERE experiment_id = @experimentId AND @label = ANY(labels);
-            UPDATE prompt_versions SET labels = array_append(labels, @label) WHERE id = @versionId;
-            """, new { experimentId, versionId, label = ProductionLabel }, transaction, cancellationToken: cancellationToken));
-        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "prompt-version.production", "prompt_version", versionId, null,
-            new { experimentId, label = ProductionLabel }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> SetProductionAsync(Actor actor, Guid experimentId, Guid versionId, CancellationToken cancellationToken) =>
+        _versions.SetLabelAsync(actor, experimentId, versionId, ProductionLabel, cancellationToken);
 
     private static PromptFields Fields(PromptVersionText v) =>
         new(v.SystemText, v.Template, JsonSerializer.Deserialize<List<FewShotExample>>(v.FewShots, Json) ?? []);

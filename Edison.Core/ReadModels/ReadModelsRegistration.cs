@@ -12,7 +12,7 @@ internal static class ReadModelsRegistration
         services.TryAddSingleton(sp => new ExperimentOverviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new IterationInsightsQuery(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<SettledIterationCache>()));
         services.TryAddSingleton(sp => new SuggestionReviewQuery(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton(sp => new PromptVersionHistory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()));
+        services.TryAddSingleton(sp => new PromptVersionHistory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Prompts.PromptVersionStore>()));
         services.TryAddSingleton(sp => new CostReportQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(sp => new OutputComparisonQuery(sp.GetRequiredService<NpgsqlDataSource>()));
         return services;

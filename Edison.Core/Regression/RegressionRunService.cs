@@ -4,6 +4,7 @@ using Edison.Core.Api;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
+using Edison.Core.Runs;
 using Edison.Core.Security;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -50,9 +51,9 @@ public sealed partial class RegressionRunService
             var found = await connection.QuerySingleOrDefaultAsync<(string Status, bool Busy)?>(new CommandDefinition("""
                 SELECT e.status,
                        EXISTS (SELECT 1 FROM regression_runs r JOIN iterations i ON i.id = r.iteration_id
-                               WHERE r.experiment_id = e.id AND r.outcome = 'running' AND i.status NOT IN ('completed', 'failed', 'cancelled'))
+                               WHERE r.experiment_id = e.id AND r.outcome = 'running' AND i.status <> ALL (@terminal))
                 FROM regression_schedules s JOIN experiments e ON e.id = s.experiment_id WHERE s.experiment_id = @experimentId
-                """, new { experimentId }, cancellationToken: cancellationToken));
+                """, new { experimentId, terminal = IterationStatus.TerminalArray }, cancellationToken: cancellationToken));
             if (found is not { } row)
             {
                 return false;
@@ -126,8 +127,8 @@ public sealed partial class RegressionRunService
                 UPDATE experiments SET status = @ExperimentStatus, updated_at = now()
                 WHERE id = @ExperimentId AND status = 'running'
                   AND NOT EXISTS (SELECT 1 FROM iterations WHERE experiment_id = @ExperimentId AND id <> @iterationId
-                                  AND status NOT IN ('completed', 'failed', 'cancelled'));
-                """, new { outcome, detail, run.Id, run.ExperimentStatus, run.ExperimentId, iterationId }, transaction, cancellationToken: cancellationToken));
+                                  AND status <> ALL (@terminal));
+                """, new { outcome, detail, run.Id, run.ExperimentStatus, run.ExperimentId, iterationId, terminal = IterationStatus.TerminalArray }, transaction, cancellationToken: cancellationToken));
             if (regressed)
             {
                 await connection.ExecuteAsync(new CommandDefinition("""

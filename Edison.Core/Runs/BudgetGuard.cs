@@ -10,7 +10,7 @@ namespace Edison.Core.Runs;
 /// Stops an iteration cleanly once its experiment's recorded spend reaches the budget. The spend is read from llm_calls at
 /// most once per <see cref="RefreshInterval"/> per experiment; calls made by this process are added at once, so one worker
 /// never overshoots by more than the calls already in flight.
-internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events)
+internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events, IterationLifecycle lifecycle)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
@@ -88,16 +88,14 @@ internal sealed class BudgetGuard(NpgsqlDataSource dataSource, IEventBus events)
             "SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE experiment_id = @experimentId",
             new { experimentId }, transaction, cancellationToken: cancellationToken));
         var reason = $"Budget of {Usd(budget)} reached: {Usd(spent)} spent";
-        var stopped = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE iterations SET status = 'cancelled', finished_at = now(), stop_reason = @reason,
-                cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE iteration_id = @iterationId)
-            WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled');
+        var stopped = await lifecycle.StopOnBudgetAsync(connection, transaction, iterationId, reason, cancellationToken) is not null;
+        var followed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE suggestions SET status = 'superseded' WHERE iteration_id = @iterationId AND status = 'pending';
             UPDATE experiments SET status = 'stopped', stop_reason = @reason, updated_at = now()
             WHERE id = @experimentId AND EXISTS (SELECT 1 FROM iterations WHERE id = @iterationId AND stop_reason = @reason);
             """, new { experimentId, iterationId, reason }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        if (stopped > 0)
+        if (stopped || followed > 0)
         {
             await events.PublishAsync(new ExperimentEvent(experimentId, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Cancelled, 0, 0)
             {

@@ -1,6 +1,7 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.ClosedLoop;
+using Edison.Core.Judging;
 using Edison.Core.Regression;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace Edison.Core.Runs;
 public sealed partial class IterationCoordinator
 {
     private readonly IterationStateStore _states;
+    private readonly IterationLifecycle _lifecycle;
     private readonly WorkProgress _progress;
     private readonly WorkChunkLedger _chunks;
     private readonly IterationAggregator _aggregator;
@@ -23,7 +25,7 @@ public sealed partial class IterationCoordinator
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
-    internal IterationCoordinator(IterationStateStore states, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
+    internal IterationCoordinator(IterationStateStore states, IterationLifecycle lifecycle, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
         LoopState loop, ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events,
         ILogger<IterationCoordinator> logger)
     {
@@ -32,6 +34,7 @@ public sealed partial class IterationCoordinator
         _reviews = reviews;
         _loop = loop;
         _states = states;
+        _lifecycle = lifecycle;
         _progress = progress;
         _aggregator = aggregator;
         _jobs = jobs;
@@ -61,7 +64,7 @@ public sealed partial class IterationCoordinator
         var before = state.Status;
         if (state.Status == IterationStatus.Pending)
         {
-            await TransitionAsync(state, IterationStatus.Pending, IterationStatus.Executing, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartExecuting, _lifecycle.StartExecutingAsync, cancellationToken);
             state = state with { Status = IterationStatus.Executing };
         }
 
@@ -83,7 +86,7 @@ public sealed partial class IterationCoordinator
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Executing, IterationStatus.Judging, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartJudging, _lifecycle.StartJudgingAsync, cancellationToken);
             state = state with { Status = IterationStatus.Judging };
         }
 
@@ -106,7 +109,30 @@ public sealed partial class IterationCoordinator
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Judging, IterationStatus.Aggregating, cancellationToken);
+            // Too few usable verdicts: the iteration stops here rather than score, refine or ask a person on nothing.
+            var verdicts = await _progress.VerdictsAsync(iterationId, cancellationToken);
+            if (verdicts.FailureReason is { } reason)
+            {
+                if (await _lifecycle.FailJudgingAsync(iterationId, reason, cancellationToken) is not null)
+                {
+                    LogTransition(state.Id, state.Status, IterationStatus.JudgingFailed);
+                    RecordVerdicts(iterationId, verdicts);
+                    LogJudgingFailed(iterationId, reason);
+                    await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged,
+                        IterationStatus.JudgingFailed, 0, 0), cancellationToken);
+                }
+
+                return;
+            }
+
+            if (await _lifecycle.StartAggregatingAsync(iterationId, cancellationToken) is not null)
+            {
+                LogTransition(state.Id, state.Status, IterationStatus.Aggregating);
+                RecordVerdicts(iterationId, verdicts);
+                await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged,
+                    IterationStatus.Aggregating, 0, 0), cancellationToken);
+            }
+
             state = state with { Status = IterationStatus.Aggregating };
         }
 
@@ -123,18 +149,18 @@ public sealed partial class IterationCoordinator
             // A scheduled regression run only measures production: it is compared, never refined, and stops no loop.
             if (await _regressions.FinishAsync(iterationId, comparison, cancellationToken))
             {
-                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                await TransitionAsync(state, IterationLifecycle.CompleteMeasured, _lifecycle.CompleteMeasuredAsync, cancellationToken);
                 return;
             }
 
             var stop = await _loop.AfterAggregationAsync(iterationId, comparison, cancellationToken);
             if (stop is not null)
             {
-                await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Completed, cancellationToken);
+                await TransitionAsync(state, IterationLifecycle.CompleteMeasured, _lifecycle.CompleteMeasuredAsync, cancellationToken);
                 return;
             }
 
-            await TransitionAsync(state, IterationStatus.Aggregating, IterationStatus.Refining, cancellationToken);
+            await TransitionAsync(state, IterationLifecycle.StartRefining, _lifecycle.StartRefiningAsync, cancellationToken);
             state = state with { Status = IterationStatus.Refining };
         }
 
@@ -151,12 +177,14 @@ public sealed partial class IterationCoordinator
         }
     }
 
-    private async Task TransitionAsync(IterationState state, string from, string to, CancellationToken cancellationToken)
+    private async Task TransitionAsync(IterationState state, IterationTransition transition, Func<Guid, CancellationToken, Task<Guid?>> take,
+        CancellationToken cancellationToken)
     {
-        if (await _states.TryTransitionAsync(state.Id, from, to, cancellationToken))
+        if (await take(state.Id, cancellationToken) is not null)
         {
-            LogTransition(state.Id, from, to);
-            await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged, to, 0, 0), cancellationToken);
+            LogTransition(state.Id, state.Status, transition.To);
+            await _events.PublishAsync(new ExperimentEvent(state.ExperimentId, state.Id, ExperimentEvent.StatusChanged, transition.To, 0, 0),
+                cancellationToken);
         }
     }
 
@@ -192,6 +220,32 @@ public sealed partial class IterationCoordinator
                 [WorkerJobs.Keys.Count] = chunk.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, JobPriority.Chunk)).ToList(), cancellationToken);
     }
+
+    // One log line and one metric record per judge, once per iteration: by whichever caller took the transition out of judging.
+    private void RecordVerdicts(Guid iterationId, VerdictCounts verdicts)
+    {
+        foreach (var judge in verdicts.Judges)
+        {
+            JudgeMetrics.Record(judge.Model, judge.Valid, judge.Failed);
+            if (judge.Valid * 2 < judge.Valid + judge.Failed)
+            {
+                LogJudgeMostlyFailed(iterationId, judge.Model, judge.JudgeConfigId, judge.Valid, judge.Failed);
+            }
+            else
+            {
+                LogJudgeVerdicts(iterationId, judge.Model, judge.JudgeConfigId, judge.Valid, judge.Failed);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} judge {JudgeModel} ({JudgeConfigId}): {Valid} valid, {Failed} failed verdicts")]
+    private partial void LogJudgeVerdicts(Guid iterationId, string judgeModel, Guid judgeConfigId, int valid, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {IterationId} judge {JudgeModel} ({JudgeConfigId}): {Valid} valid, {Failed} failed verdicts")]
+    private partial void LogJudgeMostlyFailed(Guid iterationId, string judgeModel, Guid judgeConfigId, int valid, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Iteration {IterationId} ended judging failed: {Reason}")]
+    private partial void LogJudgingFailed(Guid iterationId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Iteration {IterationId} moved from {From} to {To}")]
     private partial void LogTransition(Guid iterationId, string from, string to);

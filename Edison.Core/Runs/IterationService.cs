@@ -21,10 +21,12 @@ public sealed class IterationService
     private readonly RunEstimator _estimator;
     private readonly ProjectAccess _access;
     private readonly SettledIterationCache _settled;
+    private readonly IterationLifecycle _lifecycle;
 
     internal IterationService(NpgsqlDataSource dataSource, IJobScheduler jobs, IEventBus events, WorkProgress progress, RunEstimator estimator,
-        ProjectAccess access, SettledIterationCache settled)
+        ProjectAccess access, SettledIterationCache settled, IterationLifecycle lifecycle)
     {
+        _lifecycle = lifecycle;
         _settled = settled;
         _access = access;
         _estimator = estimator;
@@ -51,31 +53,20 @@ public sealed class IterationService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var source = await connection.QuerySingleOrDefaultAsync<(Guid PromptVersionId, string Template, Guid DatasetVersionId)>(new CommandDefinition("""
-            SELECT p.id, p.template, dv.id
-            FROM experiments e
-            JOIN LATERAL (SELECT id, template FROM prompt_versions WHERE experiment_id = e.id ORDER BY version DESC LIMIT 1) p ON true
-            JOIN datasets d ON d.experiment_id = e.id
-            JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
-            WHERE e.id = @experimentId
-            ORDER BY d.created_at LIMIT 1
-            FOR UPDATE OF e
-            """, new { experimentId }, transaction, cancellationToken: cancellationToken));
-        if (source == default)
+        if (await IterationPlanner.LatestAsync(connection, transaction, experimentId, cancellationToken) is not var (plan, template))
         {
             return new StartIterationResult(null, "The experiment has no prompt or no test cases yet.");
         }
 
-        var problem = await CheckVariablesAsync(connection, transaction, source.Template, source.DatasetVersionId, cancellationToken);
+        var problem = await CheckVariablesAsync(connection, transaction, template, plan.DatasetVersionId, cancellationToken);
         if (problem is not null)
         {
             return new StartIterationResult(null, problem);
         }
 
-        var iterationId = await IterationFactory.CreateAsync(connection, transaction, experimentId, source.PromptVersionId, source.DatasetVersionId,
-            cancellationToken);
+        var iterationId = await IterationLifecycle.CreateAsync(connection, transaction, experimentId, plan, cancellationToken);
         await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.start", "iteration", iterationId, null,
-            new { experimentId, source.PromptVersionId, source.DatasetVersionId }, cancellationToken);
+            new { experimentId, plan.PromptVersionId, plan.DatasetVersionId }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         await HandOverAsync(_jobs, _events, experimentId, iterationId, cancellationToken);
@@ -143,11 +134,7 @@ public sealed class IterationService
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var before = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT status FROM iterations WHERE id = @iterationId FOR UPDATE", new { iterationId }, transaction, cancellationToken: cancellationToken));
-        var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
-            UPDATE iterations SET status = 'cancelled', finished_at = now(), stop_reason = 'Cancelled by a person.'
-            WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
-            RETURNING experiment_id
-            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
+        var experimentId = await _lifecycle.CancelAsync(connection, transaction, iterationId, "Cancelled by a person.", cancellationToken);
         if (experimentId is null)
         {
             return false;
@@ -162,6 +149,38 @@ public sealed class IterationService
         await transaction.CommitAsync(cancellationToken);
         await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Cancelled, 0, 0),
             cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Re-judges an iteration whose judging failed: only its failed verdicts are deleted and judged again, under a new call-key
+    /// generation with the response cache bypassed (a stored failure is never replayed), and the iteration then continues.
+    /// Returns false when the iteration is not in "judging failed".
+    /// </summary>
+    [RequiresRole(ProjectRole.Editor)]
+    public async Task<bool> RejudgeAsync(Actor actor, Guid iterationId, CancellationToken cancellationToken)
+    {
+        var projectId = await _access.EnsureRoleOnAsync(actor, ResourceKinds.Iteration, iterationId, ProjectRole.Editor, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var experimentId = await _lifecycle.RejudgeAsync(connection, transaction, iterationId, cancellationToken);
+        if (experimentId is null)
+        {
+            return false;
+        }
+
+        var (generation, failed) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
+            WITH gone AS (DELETE FROM judgments WHERE iteration_id = @iterationId AND mode IN ('pointwise', 'pairwise') AND status = 'failed' RETURNING 1)
+            UPDATE iterations SET judge_generation = judge_generation + 1, error = NULL WHERE id = @iterationId
+            RETURNING judge_generation, (SELECT count(*)::int FROM gone)
+            """, new { iterationId }, transaction, cancellationToken: cancellationToken));
+        await AuditLog.WriteAsync(connection, transaction, actor, projectId, "iteration.rejudge", "iteration", iterationId,
+            new { status = IterationStatus.JudgingFailed }, new { status = IterationStatus.Judging, generation, failedVerdicts = failed }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await _events.PublishAsync(new ExperimentEvent(experimentId.Value, iterationId, ExperimentEvent.StatusChanged, IterationStatus.Judging, 0, 0),
+            cancellationToken);
+        await _jobs.EnqueueAsync(new JobRequest(WorkerJobs.AdvanceIteration, $"advance:{iterationId}:rejudge:{generation}",
+            new Dictionary<string, string> { [WorkerJobs.Keys.IterationId] = iterationId.ToString() }, JobPriority.Interactive), cancellationToken);
         return true;
     }
 
@@ -190,9 +209,9 @@ public sealed class IterationService
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var experimentId = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
-            UPDATE iterations SET is_paused = @paused WHERE id = @iterationId AND status NOT IN ('completed', 'failed', 'cancelled')
+            UPDATE iterations SET is_paused = @paused WHERE id = @iterationId AND status <> ALL (@terminal)
             RETURNING experiment_id
-            """, new { iterationId, paused }, transaction, cancellationToken: cancellationToken));
+            """, new { iterationId, paused, terminal = IterationStatus.TerminalArray }, transaction, cancellationToken: cancellationToken));
         if (experimentId is not null)
         {
             await AuditLog.WriteAsync(connection, transaction, actor, projectId, paused ? "iteration.pause" : "iteration.resume", "iteration",

@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace Edison.Core.Runs;
 
-/// The compare-and-set transitions of the iteration state machine: exactly one caller wins each step.
-internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvider time)
+/// Reads an iteration's state and holds its per-step locks; its transitions are <see cref="IterationLifecycle"/>'s.
+internal sealed class IterationStateStore(NpgsqlDataSource dataSource)
 {
     public async Task<IterationState?> GetAsync(Guid iterationId, CancellationToken cancellationToken)
     {
@@ -28,19 +28,6 @@ internal sealed class IterationStateStore(NpgsqlDataSource dataSource, TimeProvi
 
         await connection.DisposeAsync();
         return null;
-    }
-
-    public async Task<bool> TryTransitionAsync(Guid iterationId, string from, string to, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE iterations SET status = @to,
-                started_at = CASE WHEN @to = 'executing' THEN @now ELSE started_at END,
-                finished_at = CASE WHEN @to IN ('completed', 'failed', 'cancelled') THEN @now ELSE finished_at END
-            WHERE id = @iterationId AND status = @from
-            """, new { iterationId, from, to, now }, cancellationToken: cancellationToken));
-        return changed == 1;
     }
 }
 

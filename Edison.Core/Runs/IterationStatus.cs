@@ -1,6 +1,9 @@
 namespace Edison.Core.Runs;
 
-/// <summary>The iteration state machine's states, as stored in iterations.status.</summary>
+/// <summary>
+/// The iteration state machine's states, as stored in iterations.status. Only <see cref="IterationLifecycle"/> writes them;
+/// everything else reads them through these names.
+/// </summary>
 public static class IterationStatus
 {
     /// <summary>Created; waiting for a worker.</summary>
@@ -11,6 +14,12 @@ public static class IterationStatus
 
     /// <summary>Judges scoring every output.</summary>
     public const string Judging = "judging";
+
+    /// <summary>
+    /// Judging ended with verdicts too few to score on (fewer than half valid, or fewer scored cases than the validation split
+    /// needs): nothing is aggregated, refined or reviewed until a person acts.
+    /// </summary>
+    public const string JudgingFailed = "judging_failed";
 
     /// <summary>Computing statistics.</summary>
     public const string Aggregating = "aggregating";
@@ -30,6 +39,22 @@ public static class IterationStatus
     /// <summary>Stopped by a person.</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>
+    /// The states after which no more work happens: the one definition, passed to SQL as a parameter
+    /// (<c>status &lt;&gt; ALL (@terminal)</c>) wherever a query needs it.
+    /// </summary>
+    public static IReadOnlyList<string> Terminal { get; } = [Completed, Failed, Cancelled];
+
+    /// <summary>Every state an iteration can be in; a new state is added here and to the database's check constraint.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Pending, Executing, Judging, JudgingFailed, Aggregating, Refining, Reviewing, Completed, Failed, Cancelled];
+
+    /// <summary>The states in which work still happens (every state not in <see cref="Terminal"/>).</summary>
+    public static IReadOnlyList<string> Unfinished { get; } = All.Except(Terminal).ToArray();
+
     /// <summary>Whether no more work will happen.</summary>
-    public static bool IsTerminal(string status) => status is Completed or Failed or Cancelled;
+    public static bool IsTerminal(string status) => Terminal.Contains(status);
+
+    /// <summary>The terminal states as an array for a Dapper parameter (a PostgreSQL text[]).</summary>
+    internal static string[] TerminalArray => [.. Terminal];
 }

@@ -23,20 +23,23 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
     public async Task<RunEstimate?> EstimateAsync(Guid experimentId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // What the next run would run is the planner's choice, the same one Run makes.
+        if (await IterationPlanner.LatestAsync(connection, null, experimentId, cancellationToken) is not var (plan, _))
+        {
+            return null;
+        }
+
         var source = await connection.QuerySingleOrDefaultAsync<SourceRow>(new CommandDefinition("""
             SELECT e.goal, e.rubric::text AS rubric, e.safety_config::text AS safety, e.stop_rules::text AS stop_rules,
                    e.refiner_config::text AS refiner, p.template, p.system_text, p.few_shots::text AS few_shots,
-                   p.tools_schema::text AS tools_schema, p.response_format::text AS response_format, dv.id AS dataset_version_id,
-                   EXISTS (SELECT 1 FROM iterations i WHERE i.prompt_version_id = p.parent_id AND i.dataset_version_id = dv.id
-                           AND i.metrics IS NOT NULL AND i.status <> 'cancelled') AS has_parent,
+                   p.tools_schema::text AS tools_schema, p.response_format::text AS response_format, @DatasetVersionId AS dataset_version_id,
+                   EXISTS (SELECT 1 FROM iterations i WHERE i.prompt_version_id = p.parent_id AND i.dataset_version_id = @DatasetVersionId
+                           AND i.metrics IS NOT NULL AND i.status <> @cancelled) AS has_parent,
                    (SELECT coalesce(sum(cost_usd), 0) FROM llm_calls WHERE experiment_id = e.id) AS spent
-            FROM experiments e
-            JOIN LATERAL (SELECT * FROM prompt_versions WHERE experiment_id = e.id ORDER BY version DESC LIMIT 1) p ON true
-            JOIN datasets d ON d.experiment_id = e.id
-            JOIN dataset_versions dv ON dv.dataset_id = d.id AND dv.version = d.current_version
+            FROM experiments e JOIN prompt_versions p ON p.id = @PromptVersionId
             WHERE e.id = @experimentId
-            ORDER BY d.created_at LIMIT 1
-            """, new { experimentId }, cancellationToken: cancellationToken));
+            """, new { experimentId, plan.PromptVersionId, plan.DatasetVersionId, cancelled = IterationStatus.Cancelled },
+            cancellationToken: cancellationToken));
         if (source is null || !PromptTemplate.TryParse(source.Template, out var template, out _))
         {
             return null;

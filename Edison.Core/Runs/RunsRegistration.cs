@@ -14,6 +14,7 @@ internal static class RunsRegistration
     public static IServiceCollection AddRuns(this IServiceCollection services)
     {
         services.AddSingleton<IterationStateStore>();
+        services.AddSingleton<IterationLifecycle>();
         services.AddSingleton<WorkProgress>();
         services.AddSingleton<WorkChunkLedger>();
         services.AddSingleton<ChunkCompletion>();
@@ -23,8 +24,9 @@ internal static class RunsRegistration
         services.AddSingleton<LoopState>();
         services.AddSingleton(sp => new IterationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),
             sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<RunEstimator>(),
-            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>(), sp.GetRequiredService<ReadModels.SettledIterationCache>()));
-        services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<WorkProgress>(),
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>(), sp.GetRequiredService<ReadModels.SettledIterationCache>(), sp.GetRequiredService<IterationLifecycle>()));
+        services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<IterationLifecycle>(),
+            sp.GetRequiredService<WorkProgress>(),
             sp.GetRequiredService<WorkChunkLedger>(),
             sp.GetRequiredService<IterationAggregator>(), sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(),
             sp.GetRequiredService<Regression.RegressionRunService>(),

@@ -66,6 +66,41 @@ internal sealed class WorkProgress(NpgsqlDataSource dataSource)
         return (done, total);
     }
 
+    /// <summary>
+    /// Each enabled LLM pointwise judge's valid and failed verdicts in the iteration, the cases scored (an output with at least
+    /// half its judges valid), the dataset version's cases and the experiment's α: what <see cref="JudgingHealth"/> decides on.
+    /// </summary>
+    public async Task<VerdictCounts> VerdictsAsync(Guid iterationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT jc.id AS JudgeConfigId, coalesce(jc.model, '') AS Model,
+                   (SELECT count(*)::int FROM judgments j WHERE j.iteration_id = @iterationId AND j.judge_config_id = jc.id
+                      AND j.mode = 'pointwise' AND j.status = 'succeeded') AS Valid,
+                   (SELECT count(*)::int FROM judgments j WHERE j.iteration_id = @iterationId AND j.judge_config_id = jc.id
+                      AND j.mode = 'pointwise' AND j.status = 'failed') AS Failed
+            FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind = 'pointwise'
+            ORDER BY jc.position, jc.id;
+
+            WITH judges AS (SELECT jc.id FROM judge_configs jc JOIN iterations i ON i.experiment_id = jc.experiment_id
+                            WHERE i.id = @iterationId AND jc.is_enabled AND jc.kind = 'pointwise'),
+                 per_output AS (SELECT o.case_id, count(j.id) FILTER (WHERE j.status = 'succeeded') AS valid
+                                FROM outputs o JOIN model_runs mr ON mr.id = o.model_run_id
+                                LEFT JOIN judgments j ON j.output_id = o.id AND j.mode = 'pointwise' AND j.judge_config_id IN (SELECT id FROM judges)
+                                WHERE mr.iteration_id = @iterationId AND o.status = 'succeeded'
+                                GROUP BY o.id, o.case_id)
+            SELECT (SELECT count(DISTINCT case_id)::int FROM per_output WHERE valid >= 1 AND valid * 2 >= (SELECT count(*) FROM judges)) AS Scored,
+                   (SELECT count(*)::int FROM dataset_version_cases dvc JOIN iterations i ON i.dataset_version_id = dvc.dataset_version_id
+                    WHERE i.id = @iterationId) AS Cases,
+                   (SELECT coalesce((e.stop_rules ->> 'alpha')::float8, 0.05) FROM experiments e JOIN iterations i ON i.experiment_id = e.id
+                    WHERE i.id = @iterationId) AS Alpha
+            """, new { iterationId }, cancellationToken: cancellationToken));
+        var judges = (await grid.ReadAsync<JudgeVerdictCount>()).ToList();
+        var (scored, cases, alpha) = await grid.ReadSingleAsync<(int, int, double)>();
+        return new VerdictCounts(judges, scored, cases, alpha);
+    }
+
     private const string JudgmentsDoneSql = """
         SELECT count(*)::int FROM judgments j
         WHERE j.iteration_id = @iterationId AND j.mode IN ('pointwise', 'pairwise') AND j.judge_config_id IN (SELECT id FROM judges)

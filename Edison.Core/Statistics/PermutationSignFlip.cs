@@ -7,6 +7,17 @@ public static class PermutationSignFlip
     public const int ExactLimit = 16;
 
     /// <summary>
+    /// The smallest p-value <see cref="PValue"/> can return on <paramref name="n"/> differences: 2 / 2<sup>n</sup> when exact
+    /// (all differences one way), 1 / (resamples + 1) above <see cref="ExactLimit"/>, and 1 with no differences.
+    /// </summary>
+    public static double SmallestPValue(int n, int resamples = 2000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(resamples, 1);
+        return n == 0 ? 1 : n <= ExactLimit ? Math.Min(1, 2.0 / (1L << n)) : 1.0 / (resamples + 1.0);
+    }
+
+    /// <summary>
     /// The share of sign flips whose |mean| is at least the observed |mean|. With n ≤ <see cref="ExactLimit"/> this is exact
     /// (the identity flip included, so the smallest p is 2/2<sup>n</sup>); above it, <paramref name="resamples"/> random flips
     /// give (count + 1) / (resamples + 1), which never reports p = 0. No differences, or all zero, give 1.

@@ -61,6 +61,8 @@ public static partial class ApiEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         iterations.MapGet("/{iterationId:guid}/outputs", ListOutputsAsync).WithName("ListIterationOutputs").Viewer();
         iterations.MapGet("/{iterationId:guid}/judgments", ListJudgmentsAsync).WithName("ListIterationJudgments").Viewer();
+        iterations.MapPost("/{iterationId:guid}/rejudge", RejudgeAsync).WithName("RejudgeIteration").Role(ProjectRole.Editor)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         MapDatasets(api, experiments);
 
         experiments.MapGet("/{experimentId:guid}/suggestions", ListSuggestionsAsync).WithName("ListSuggestions").WithTags("Suggestions").Viewer();
@@ -245,6 +247,13 @@ public static partial class ApiEndpoints
     private static async Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> ApproveAsync(Guid suggestionId, ReviewRequest request,
         HttpContext http, ReviewService reviews, CancellationToken cancellationToken) =>
         Decided(await reviews.ApproveAsync(http.Actor(), suggestionId, request.Note, null, cancellationToken));
+
+    // Re-judges the failed verdicts of an iteration whose judging failed; 409 when it is in any other state.
+    private static async Task<Results<Accepted, ProblemHttpResult>> RejudgeAsync(Guid iterationId, HttpContext http, IterationService iterations,
+        CancellationToken cancellationToken) =>
+        await iterations.RejudgeAsync(http.Actor(), iterationId, cancellationToken)
+            ? TypedResults.Accepted((string?)null)
+            : TypedResults.Problem("Only an iteration whose judging failed can be re-judged.", statusCode: StatusCodes.Status409Conflict);
 
     private static async Task<Results<Ok<ReviewDecision>, ProblemHttpResult>> RejectAsync(Guid suggestionId, ReviewRequest request,
         HttpContext http, ReviewService reviews, CancellationToken cancellationToken) =>

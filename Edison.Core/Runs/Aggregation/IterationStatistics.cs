@@ -43,17 +43,18 @@ public static class IterationStatistics
 
         var scored = outputs.Where(o => jury.ContainsKey(o.OutputId)).ToList();
         var perCase = scored.GroupBy(o => o.CaseId).ToDictionary(g => g.Key, g => g.Select(o => jury[o.OutputId].Composite).ToList());
-        var overall = BootstrapCases.Mean(perCase.Values.Select(v => (IReadOnlyList<double>)v).ToList(), Resamples, 0.95, Seed);
+        var (compositeMin, compositeMax) = CompositeScale(rubric);
+        var overall = ScoreInterval.Mean(perCase.Values.Select(v => v.Average()).ToList(), compositeMin, compositeMax);
 
         var perModel = outputs.GroupBy(o => o.Model).Select(g =>
         {
-            var ci = CaseMean(g.Where(o => jury.ContainsKey(o.OutputId)), o => jury[o.OutputId].Composite);
+            var ci = CaseMean(g.Where(o => jury.ContainsKey(o.OutputId)), o => jury[o.OutputId].Composite, compositeMin, compositeMax);
             return new ModelMetrics(g.Key, Finite(ci.Estimate), Finite(ci.Low), Finite(ci.High), ci.N, g.Count(o => o.Status == "failed"));
         }).ToList();
 
         var perCriterion = rubric.Criteria.Select(c =>
         {
-            var ci = CaseMean(scored, o => jury[o.OutputId].Criteria[c.Name]);
+            var ci = CaseMean(scored, o => jury[o.OutputId].Criteria[c.Name], c.ScaleMin, c.ScaleMax);
             var (alpha, low, high) = JudgeAgreement(scored, byOutput, c.Name, humans: false);
             var human = HumanAgreement(scored, byOutput, jury, c.Name);
             return new CriterionMetrics(c.Name, Finite(ci.Estimate), Finite(ci.Low), Finite(ci.High), ci.N, alpha, low, high, human);
@@ -62,17 +63,17 @@ public static class IterationStatistics
         var facets = new List<FacetMetrics>();
         foreach (var split in scored.Select(o => o.Split).Distinct().Order(StringComparer.Ordinal))
         {
-            facets.Add(Facet("split", split, scored.Where(o => o.Split == split), jury));
+            facets.Add(Facet("split", split, scored.Where(o => o.Split == split), jury, compositeMin, compositeMax));
         }
 
         foreach (var tag in scored.SelectMany(o => o.Tags).Distinct().Order(StringComparer.Ordinal))
         {
-            facets.Add(Facet("tag", tag, scored.Where(o => o.Tags.Contains(tag)), jury));
+            facets.Add(Facet("tag", tag, scored.Where(o => o.Tags.Contains(tag)), jury, compositeMin, compositeMax));
         }
 
         foreach (var difficulty in scored.Where(o => o.Difficulty is not null).Select(o => o.Difficulty!).Distinct().Order(StringComparer.Ordinal))
         {
-            facets.Add(Facet("difficulty", difficulty, scored.Where(o => o.Difficulty == difficulty), jury));
+            facets.Add(Facet("difficulty", difficulty, scored.Where(o => o.Difficulty == difficulty), jury, compositeMin, compositeMax));
         }
 
         var flagged = scored.Count(o => jury[o.OutputId].Flagged);
@@ -147,13 +148,22 @@ public static class IterationStatistics
             ? kv.Value
             : null;
 
-    private static ConfidenceInterval CaseMean(IEnumerable<ScoredOutput> outputs, Func<ScoredOutput, double> value) =>
-        BootstrapCases.Mean(outputs.GroupBy(o => o.CaseId).Select(g => (IReadOnlyList<double>)g.Select(value).ToList()).ToList(),
-            Resamples, 0.95, Seed);
-
-    private static FacetMetrics Facet(string facet, string value, IEnumerable<ScoredOutput> outputs, Dictionary<Guid, JuryResult> jury)
+    /// <summary>The composite's scale: the weighted means of the criteria's minimum and maximum.</summary>
+    public static (double Min, double Max) CompositeScale(Rubric rubric)
     {
-        var ci = CaseMean(outputs, o => jury[o.OutputId].Composite);
+        ArgumentNullException.ThrowIfNull(rubric);
+        var weight = rubric.Criteria.Sum(c => c.Weight);
+        return (rubric.Criteria.Sum(c => c.Weight * c.ScaleMin) / weight, rubric.Criteria.Sum(c => c.Weight * c.ScaleMax) / weight);
+    }
+
+    // Every output of a case moves with its case: the interval is over case means (see ScoreInterval for the method).
+    private static ConfidenceInterval CaseMean(IEnumerable<ScoredOutput> outputs, Func<ScoredOutput, double> value, double scaleMin, double scaleMax) =>
+        ScoreInterval.Mean(outputs.GroupBy(o => o.CaseId).Select(g => g.Select(value).Average()).ToList(), scaleMin, scaleMax);
+
+    private static FacetMetrics Facet(string facet, string value, IEnumerable<ScoredOutput> outputs, Dictionary<Guid, JuryResult> jury,
+        double scaleMin, double scaleMax)
+    {
+        var ci = CaseMean(outputs, o => jury[o.OutputId].Composite, scaleMin, scaleMax);
         return new FacetMetrics(facet, value, Finite(ci.Estimate), Finite(ci.Low), Finite(ci.High), ci.N);
     }
 

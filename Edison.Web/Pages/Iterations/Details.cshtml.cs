@@ -13,6 +13,9 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
 {
     public IterationView Iteration { get; private set; } = null!;
 
+    /// <summary>Why judging failed (counts, first errors and raw answers), when it did.</summary>
+    public JudgingFailures? JudgingFailures { get; private set; }
+
     public IterationHeader Header { get; private set; } = null!;
 
     public ResultsPage Results { get; private set; } = null!;
@@ -74,6 +77,14 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
         return route;
     }
 
+    /// Re-judges the failed verdicts of an iteration whose judging failed, then shows the iteration judging again.
+    [RequireProjectRole(ProjectRole.Editor)]
+    public async Task<IActionResult> OnPostRejudgeAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await iterations.RejudgeAsync(HttpContext.Actor(), id, cancellationToken);
+        return RedirectToPage("/Iterations/Details", new { id });
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
@@ -116,6 +127,7 @@ public sealed class DetailsModel(IterationService iterations, IterationInsightsQ
 
         Iteration = iteration;
         Header = header;
+        JudgingFailures = iteration.Status == IterationStatus.JudgingFailed ? await insights.GetJudgingFailuresAsync(id, 5, cancellationToken) : null;
         Results = withResults ? await insights.GetResultsAsync(header, Filter, cancellationToken) : new ResultsPage([], 0, 1);
         return true;
     }

@@ -32,4 +32,24 @@ public sealed class StratifiedSplitterTests
         Assert.All(Cases, x => Assert.Equal(a[x.Id], b[x.Id]));
         Assert.Contains(Cases, x => a[x.Id] != c[x.Id]);
     }
+
+    [Fact]
+    public void Assign_TwelveCasesInFourTagsOfThree_ExactCountsAndNoSplitEmpty()
+    {
+        // Cut per tag, three cases give 2 / 1 / 0 or 2 / 0 / 1; the old per-group rounding could leave validation with none.
+        var cases = Enumerable.Range(0, 12)
+            .Select(i => (new Guid(i, 0, 0, new byte[8]), (IReadOnlyList<string>)[$"tag{i / 3}"])).ToList();
+
+        var split = StratifiedSplitter.Assign(cases, seed: 1);
+
+        Assert.Equal((7, 3, 2), (split.Values.Count(v => v == "train"), split.Values.Count(v => v == "validation"), split.Values.Count(v => v == "test")));
+    }
+
+    [Theory]
+    [InlineData(3, 1, 1, 1)]
+    [InlineData(5, 3, 1, 1)]
+    [InlineData(12, 7, 3, 2)]
+    [InlineData(40, 24, 8, 8)]
+    public void Counts_SmallDatasets_LargestRemainderWithNoSplitEmpty(int n, int train, int validation, int test) =>
+        Assert.Equal((train, validation, test), StratifiedSplitter.Counts(n));
 }

@@ -77,7 +77,7 @@ public sealed class ExperimentTemplatesTests
         var (template, errors) = ExperimentTemplates.Parse("classification", File("classification", t =>
         {
             var cases = t["cases"]!.AsArray();
-            while (cases.Count > 9)
+            while (cases.Count > 39)
             {
                 cases.RemoveAt(cases.Count - 1);
             }
@@ -87,7 +87,7 @@ public sealed class ExperimentTemplatesTests
         }));
 
         Assert.Null(template);
-        Assert.Contains(errors, e => e.Contains("at least 10 test cases; it has 9", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("at least 40 test cases; it has 39", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Case 1 has no tag", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Case 2 has no value for ticket", StringComparison.Ordinal));
     }

@@ -15,14 +15,14 @@ namespace Edison.EndToEndTests.Pages;
 public sealed partial class EveryPageAccessibilityTests(EdisonAppFixture app, ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     // Pages a signed-in owner of a set-up instance cannot see as pages, and what they answer instead.
-    private static readonly Dictionary<string, (int Status, string? Location, string Why)> NotPagesHere = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, (int Status, string? Location, string Why)> NotPagesHere = new(StringComparer.Ordinal)
     {
         ["/Setup"] = (404, null, "exists only before setup; SecurityJourneyTests runs axe on it on a fresh instance"),
         ["/Account/SignOut"] = (302, "/Account/ChangePassword", "signing out is a POST; its GET sends a person to their account page"),
     };
 
     // Pages for people who are not signed in: seen anonymously, as they are used.
-    private static readonly HashSet<string> AnonymousPages = new(StringComparer.Ordinal) { "/Account/SignIn", "/Account/SignUp", "/Account/Invitation" };
+    internal static readonly HashSet<string> AnonymousPages = new(StringComparer.Ordinal) { "/Account/SignIn", "/Account/SignUp", "/Account/Invitation" };
 
     // A bare {id} takes its kind from the page folder, as the app's RouteResources does.
     private static readonly Dictionary<string, string> FolderKinds = new(StringComparer.OrdinalIgnoreCase)
@@ -156,7 +156,7 @@ public sealed partial class EveryPageAccessibilityTests(EdisonAppFixture app, Ch
     }
 
     // Fills a route template with the seeded resource of each parameter's kind; names the first parameter it cannot fill.
-    private static (string Url, string? Unfilled) Fill(WebPageRoute route, Dictionary<string, Guid> ids)
+    internal static (string Url, string? Unfilled) Fill(WebPageRoute route, Dictionary<string, Guid> ids)
     {
         string? unfilled = null;
         var url = RouteParameter().Replace(route.Template, m =>

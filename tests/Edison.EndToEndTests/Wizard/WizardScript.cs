@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace Edison.EndToEndTests.Wizard;
 
 /// <summary>
-/// A simulator tenant that answers everything the wizard journeys ask: the assist model's rubric, seed prompt and 20 tagged
+/// A simulator tenant that answers everything the wizard journeys ask: the assist model's rubric, seed prompt and 40 tagged
 /// cases for "Draft the rest", then the model under test and both judges of each iteration, and the refiner (whose edit adds
 /// <see cref="LoopScript.Instruction"/> after <see cref="LoopScript.Anchor"/>, which the drafted seed prompt starts with).
 /// </summary>
@@ -15,7 +15,7 @@ internal static class WizardScript
     public const string Goal = "Answer customers' billing questions correctly and kindly, with one concrete next step.";
     public const string Reasoning = "Checked the facts and the tone.";
     public const string JudgeSuggestion = "Name the exact setting to open.";
-    public const int CaseCount = 20;
+    public const int CaseCount = 40;
 
     /// <summary>How long a journey waits for a page or a swap, and for background work (a run, the refiner): generous, because
     /// the app shares a loaded 2-core machine; auto-waiting assertions return as soon as the page is right.</summary>
@@ -119,7 +119,7 @@ internal static class WizardScript
 
     /// <summary>
     /// On iteration 1's page while its answers are held back: the page has opened the experiment's event stream and shows
-    /// none of the 20; the answers are let through, and the count reaches 20 of 20 on the same page (the live region swapped
+    /// none of the 40; the answers are let through, and the count reaches 40 of 40 on the same page (the live region swapped
     /// it in; the page was never reloaded).
     /// </summary>
     public static async Task WatchAnswersArriveAsync(IPage page, TaskCompletionSource answers, Task<IResponse> eventStream, string screenshots)

@@ -156,7 +156,7 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
     }
 
     [Fact]
-    public async Task DraftTheRestAsync_GoalAlone_DefinitionWithRubricSeedPromptTwentyTaggedCasesTwoJudgesTheAssistModelAsRefinerStopRulesAndChecks()
+    public async Task DraftTheRestAsync_GoalAlone_DefinitionWithRubricSeedPromptFortyTaggedCasesTwoJudgesTheAssistModelAsRefinerStopRulesAndChecks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var tenant = fixture.Simulator.CreateTenant().Otherwise(r => r.SchemaName switch
@@ -165,7 +165,7 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
             nameof(SeedPromptAnswer) => Seed(["Correctness", "Politeness"]),
             "GeneratedBatch" => SimStep.ReplyJson(new
             {
-                cases = Enumerable.Range(0, 22).Select(i => new
+                cases = Enumerable.Range(0, 44).Select(i => new
                 {
                     variables = new Dictionary<string, string> { ["question"] = $"Question {i} about order {i * 7919} and a different topic {i * 31}" },
                     tags = new[] { i % 2 == 0 ? "refund" : "login" },
@@ -183,7 +183,8 @@ public sealed class AssistServiceTests(StudioFixture fixture) : IClassFixture<St
         var definition = result.Definition!;
         Assert.Equal(2, definition.Rubric.Criteria.Count);
         Assert.Contains("{{ question }}", definition.PromptTemplate, StringComparison.Ordinal);
-        Assert.Equal(20, definition.Cases.Count);
+        Assert.Equal(AssistService.DraftCases, definition.Cases.Count);
+        Assert.Equal(40, definition.Cases.Count);
         Assert.All(definition.Cases, c => Assert.NotEmpty(c.Tags));
         Assert.Equal(2, definition.Judges.Count);
         Assert.Equal((target.CredentialId, target.Model), (definition.Refiner.CredentialId, definition.Refiner.Model));

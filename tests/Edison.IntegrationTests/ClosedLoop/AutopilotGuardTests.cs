@@ -24,9 +24,7 @@ public sealed class AutopilotGuardTests(CoreFixture fixture) : IClassFixture<Cor
         var first = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
 
-        // The first iteration has no parent to compare with, so autopilot applied its suggestion and started the second.
-        var applied = await ReviewWorld.LatestSuggestionAsync(connection, first, cts.Token);
-        Assert.Equal(("approved", true), (applied.Status, applied.AutoApplied));
+        await ApproveFirstByAPersonAsync(world, connection, first, cts.Token);
         var second = await SecondIterationAsync(connection, world.ExperimentId, cts.Token);
 
         await world.DriveToReviewAsync(second, cts.Token);
@@ -48,8 +46,9 @@ public sealed class AutopilotGuardTests(CoreFixture fixture) : IClassFixture<Cor
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.Autopilot, cts.Token);
-        await world.FirstIterationToReviewAsync(cts.Token);
+        var first = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        await ApproveFirstByAPersonAsync(world, connection, first, cts.Token);
         var second = await SecondIterationAsync(connection, world.ExperimentId, cts.Token);
 
         await world.DriveToReviewAsync(second, cts.Token);
@@ -99,7 +98,18 @@ public sealed class AutopilotGuardTests(CoreFixture fixture) : IClassFixture<Cor
         Assert.Equal(IterationStatus.Completed, await ReviewWorld.IterationStatusAsync(connection, second, cts.Token));
     }
 
-    private static async Task<Guid> SecondIterationAsync(Npgsql.NpgsqlConnection connection, Guid experimentId, CancellationToken cancellationToken) =>
+    // The first iteration has no parent to compare with, so autopilot waits for a person, who approves it to start the second.
+    private static async Task ApproveFirstByAPersonAsync(ReviewWorld world, Npgsql.NpgsqlConnection connection, Guid first,
+        CancellationToken cancellationToken)
+    {
+        var waiting = await ReviewWorld.LatestSuggestionAsync(connection, first, cancellationToken);
+        Assert.Equal(("pending", false), (waiting.Status, waiting.AutoApplied));
+        Assert.Null(await world.Reviews.TryAutoApplyAsync(first, cancellationToken));
+        var decision = await world.Reviews.ApproveAsync(await world.ReviewerAsync(cancellationToken), waiting.Id, "", null, cancellationToken);
+        Assert.True(decision.Accepted, decision.Error);
+    }
+
+        private static async Task<Guid> SecondIterationAsync(Npgsql.NpgsqlConnection connection, Guid experimentId, CancellationToken cancellationToken) =>
         await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
             "SELECT id FROM iterations WHERE experiment_id = @experimentId AND number = 2", new { experimentId }, cancellationToken: cancellationToken));
 

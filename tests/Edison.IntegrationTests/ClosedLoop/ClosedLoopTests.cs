@@ -43,10 +43,24 @@ public sealed class ClosedLoopTests(WorkerLoopFixture fixture, ITestOutputHelper
         Assert.Null(started.Error);
 
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        // Iteration 1 has no parent comparison, so autopilot waits for a person there; from iteration 2 on it decides alone.
+        var firstSuggestion = await Poll.UntilAsync("iteration 1's suggestion to wait for a person",
+            async ct => await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
+                SELECT s.id FROM suggestions s JOIN iterations i ON i.id = s.iteration_id
+                WHERE i.experiment_id = @experimentId AND i.number = 1 AND i.status = 'reviewing' AND s.status = 'pending'
+                """, new { experimentId }, cancellationToken: ct)),
+            id => id is not null, cts.Token);
+        var approval = await services.GetRequiredService<ReviewService>().ApproveAsync(await TestActors.OwnerAsync(services, cts.Token),
+            firstSuggestion!.Value, "", null, cts.Token);
+        Assert.True(approval.Accepted, approval.Error);
+        // The experiment stops in the same step that completes its last iteration; wait for both.
         var stopped = await Poll.UntilAsync("the loop to stop",
-            async ct => await connection.QuerySingleAsync<(string Status, string? StopReason)>(new CommandDefinition(
-                "SELECT status, stop_reason FROM experiments WHERE id = @experimentId", new { experimentId }, cancellationToken: ct)),
-            e => e.Status == "stopped", cts.Token);
+            async ct => await connection.QuerySingleAsync<(string Status, string? StopReason, int Running)>(new CommandDefinition("""
+                SELECT status, stop_reason,
+                       (SELECT count(*)::int FROM iterations WHERE experiment_id = e.id AND status NOT IN ('completed', 'failed', 'cancelled'))
+                FROM experiments e WHERE id = @experimentId
+                """, new { experimentId }, cancellationToken: ct)),
+            e => e.Status == "stopped" && e.Running == 0, cts.Token);
         output.WriteLine($"Stopped: {stopped.StopReason}");
 
         var iterations = (await connection.QueryAsync<IterationRow>(new CommandDefinition("""
@@ -103,7 +117,8 @@ public sealed class ClosedLoopTests(WorkerLoopFixture fixture, ITestOutputHelper
         Assert.Equal(2, suggestions.Count);
         Assert.Equal([iterations[0].Id, iterations[1].Id], suggestions.Select(s => s.IterationId));
         Assert.Equal([iterations[1].VersionId, iterations[2].VersionId], suggestions.Select(s => s.Proposed!.Value));
-        Assert.All(suggestions, s => Assert.Equal(("approved", true), (s.Status, s.Auto)));
+        // The first was approved by a person (no parent comparison: autopilot waits), the second by autopilot.
+        Assert.Equal([("approved", false), ("approved", true)], suggestions.Select(s => (s.Status, s.Auto)));
         Assert.Matches(@"(?m)^\+.*Cite the source\.", suggestions[0].Diff);
         Assert.Matches(@"(?m)^\+.*Be brief\.", suggestions[1].Diff);
         Assert.DoesNotMatch(@"(?m)^\+.*Cite the source\.", suggestions[1].Diff);

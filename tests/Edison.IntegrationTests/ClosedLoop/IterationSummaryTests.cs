@@ -4,6 +4,7 @@ using Dapper;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
 using Edison.Core.Runs.Aggregation;
+using Edison.Core.Statistics;
 using Edison.IntegrationTests.Support;
 using Edison.Testing.Simulator;
 
@@ -24,6 +25,9 @@ public sealed class IterationSummaryTests(CoreFixture fixture) : IClassFixture<C
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.Autopilot, cts.Token, overrides: r => Summary(r, Commentary));
         var first = await world.FirstIterationToReviewAsync(cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
+        // No parent comparison yet, so autopilot waits for a person on the first suggestion.
+        var waiting = await ReviewWorld.LatestSuggestionAsync(connection, first, cts.Token);
+        Assert.True((await world.Reviews.ApproveAsync(await world.ReviewerAsync(cts.Token), waiting.Id, "", null, cts.Token)).Accepted);
         var second = await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
             "SELECT id FROM iterations WHERE experiment_id = @ExperimentId AND number = 2", new { world.ExperimentId }, cancellationToken: cts.Token));
         await world.DriveToReviewAsync(second, cts.Token);
@@ -100,7 +104,10 @@ public sealed class IterationSummaryTests(CoreFixture fixture) : IClassFixture<C
 
         var summary = await SummaryAsync(iterationId, cts.Token);
 
-        Assert.StartsWith("v1 scored a composite of 3.00 (95% CI 3.00 to 3.00) over 30 case(s).", summary, StringComparison.Ordinal);
+        // Thirty cases that all scored 3 do not prove every case would: the interval keeps a width (ScoreInterval).
+        var ci = ScoreInterval.Mean(Enumerable.Repeat(3.0, 30).ToList(), 1, 5);
+        Assert.StartsWith(F($"v1 scored a composite of 3.00 (95% CI {ci.Low:0.00} to {ci.High:0.00}) over 30 case(s)."), summary, StringComparison.Ordinal);
+        Assert.True(ci.Low < 3 && ci.High > 3);
         Assert.EndsWith(".", summary, StringComparison.Ordinal);
         Assert.DoesNotContain("No commentary", summary, StringComparison.Ordinal);
         Assert.DoesNotContain(world.Tenant.Requests, IsSummary);

@@ -127,6 +127,10 @@ public sealed partial class WizardPageTests(SecureWebFixture web) : IClassFixtur
         Assert.DoesNotContain("id=\"review-errors\"", review, StringComparison.Ordinal);
         Assert.Contains("This run will cost about $", review, StringComparison.Ordinal);
         Assert.Contains("of the $4.00 budget", review, StringComparison.Ordinal);
+        // Before the first run: the exact split of the template's 40 cases, and what its 8 validation cases can show.
+        Assert.Contains("The 40 test cases split into 24 train, 8 validation and 8 test cases", review, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"review-significance\"", review, StringComparison.Ordinal);
+        Assert.Matches(@"With 8 validation cases, a change smaller than [0-9]\.[0-9]{2} points", review);
 
         var location = await RedirectAsync(client, 8, "create", cts.Token);
 
@@ -140,7 +144,7 @@ public sealed partial class WizardPageTests(SecureWebFixture web) : IClassFixtur
                    (SELECT pc.key_last4 FROM model_configs m JOIN provider_credentials pc ON pc.id = m.credential_id WHERE m.experiment_id = e.id)
             FROM experiments e WHERE e.id = @id
             """, new { id }, cancellationToken: cts.Token));
-        Assert.Equal(("Ticket classification", 12, 2, "-key"), stored);
+        Assert.Equal(("Ticket classification", 40, 2, "-key"), stored);
         Assert.Empty(await Support.CredentialScenario.RowsContainingAsync(web.Database.DataSource, "sk-wizard-test-key", cts.Token));
         Assert.Contains("Step 1 of 7", await client.GetStringAsync(Page, cts.Token), StringComparison.Ordinal);
     }
