@@ -282,6 +282,8 @@ public static class DatasetFileParser
         {
             case JsonValueKind.String:
                 return ProblemOfString(element);
+            case JsonValueKind.Number:
+                return TooLarge(element.GetRawText()) ? BigNumber : null;
             case JsonValueKind.Array:
                 return element.EnumerateArray().Select(Problem).FirstOrDefault(p => p is not null);
             case JsonValueKind.Object:
@@ -319,6 +321,23 @@ public static class DatasetFileParser
         {
             return Surrogate;
         }
+    }
+
+    // PostgreSQL's numeric (which jsonb numbers are) holds up to 131,072 digits before the point and 16,383 after; a number
+    // whose exponent or length passes 16,000 is refused rather than risk the commit failing on it.
+    private const int MaxNumberDigits = 16_000;
+    private const string BigNumber = "holds a number too large or too precise to store (more than 16,000 digits)";
+
+    private static bool TooLarge(string raw)
+    {
+        if (raw.Length > MaxNumberDigits)
+        {
+            return true;
+        }
+
+        var e = raw.AsSpan().IndexOfAny('e', 'E');
+        return e >= 0 && (!int.TryParse(raw.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var exponent)
+            || Math.Abs(exponent) > MaxNumberDigits);
     }
 
     private const string Nul = "holds a NUL character (U+0000), which cannot be stored";
