@@ -67,7 +67,8 @@ public sealed class InvitationService
 
     /// <summary>
     /// Uses the invitation: the user joins its project with its role (keeping a higher role they already hold). Returns the project,
-    /// or null when the link is unknown, expired or already used.
+    /// or null when the link is unknown, expired, already used or addressed to another e-mail than the user's (a forwarded or
+    /// leaked link does not let someone else in).
     /// </summary>
     [SystemOperation("The invitation link's single-use token is the authority: the person joining is not a member yet.")]
     public async Task<Guid?> AcceptAsync(string token, Guid userId, CancellationToken cancellationToken)
@@ -79,10 +80,11 @@ public sealed class InvitationService
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Compare-and-set on used_at: two clicks on one link use it once.
+        // Compare-and-set on used_at: two clicks on one link use it once; only the invited address may use it.
         var invitation = await connection.QuerySingleOrDefaultAsync<(Guid Id, Guid ProjectId, string Role)>(new CommandDefinition("""
             UPDATE invitations SET used_at = now(), used_by = @userId
             WHERE token_hash = @hash AND used_at IS NULL AND expires_at > @now
+              AND upper(email) = (SELECT normalized_email FROM users WHERE id = @userId)
             RETURNING id, project_id, role
             """, new { userId, hash = SecretTokens.Hash(token), now = _time.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
         if (invitation.Id == Guid.Empty)

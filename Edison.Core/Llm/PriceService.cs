@@ -12,6 +12,9 @@ namespace Edison.Core.Llm;
 public sealed class PriceService
 {
     private const decimal MaxPerMtok = 10_000m;
+
+    /// <summary>Why a project admin who is not the instance owner may not set a price.</summary>
+    public const string NotInstanceOwner = "Prices are instance-wide (they move every project's costs and budgets): only the instance owner sets them.";
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly ProjectAccess _access;
@@ -40,14 +43,26 @@ public sealed class PriceService
 
     /// <summary>
     /// Sets a model's price from now on; returns the problem in words when a figure is not a price. Prices are instance-wide
-    /// (a provider's list price is the same for every project), so an admin of the project the request comes from
-    /// (<paramref name="projectId"/>) may set them; the audit row names that project.
+    /// (a provider's list price is the same for every project) and move every project's costs and budgets, so only the
+    /// instance owner sets them, signed in (not through an API token), from a project they administer
+    /// (<paramref name="projectId"/>, which the audit row names).
     /// </summary>
-    [RequiresRole(ProjectRole.Admin)]
+    [RequiresInstanceOwner]
     public async Task<string?> SetAsync(Actor actor, Guid projectId, string provider, string model, decimal inputPerMtok, decimal outputPerMtok,
         decimal? cachedInputPerMtok, string? source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
+        await using (var check = await _dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            var isInstanceOwner = await check.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT coalesce((SELECT is_instance_owner FROM users WHERE id = @UserId), false)", actor, cancellationToken: cancellationToken));
+            if (!isInstanceOwner || actor.RoleCap is not null)
+            {
+                throw new ProjectAccessDeniedException(NotInstanceOwner);
+            }
+        }
+
         provider = provider?.Trim() ?? "";
         model = model?.Trim() ?? "";
         if (provider.Length == 0 || model.Length == 0)

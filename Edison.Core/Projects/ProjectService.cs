@@ -85,14 +85,16 @@ public sealed class ProjectService
     public async Task<string?> TransferOwnershipAsync(Actor actor, Guid projectId, Guid userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Checked after the project's membership lock, so a concurrent demotion of the acting owner is seen.
+        await ProjectMembershipService.LockProjectAsync(connection, transaction, projectId, cancellationToken);
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Owner, cancellationToken);
         if (userId == actor.UserId)
         {
             return "You already own this project: choose another member.";
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var target = await connection.QuerySingleOrDefaultAsync<(string? Email, string? Role)>(new CommandDefinition("""
             SELECT u.email, m.role FROM project_members m JOIN users u ON u.id = m.user_id
             WHERE m.project_id = @projectId AND m.user_id = @userId FOR UPDATE OF m

@@ -82,8 +82,9 @@ public sealed class RegressionScheduleService
             return new ScheduleSaveResult(errors, null);
         }
 
-        // The webhook URL is named in the audit row; the secret never is. The row is written with the change it records.
-        var summary = new { cron, description = cron is null ? null : choice.Describe(), webhookUrl, newSecret };
+        // The audit row names the webhook's host only (its path often is the secret); the signing secret never appears. The row is
+        // written with the change it records.
+        var summary = new { cron, description = cron is null ? null : choice.Describe(), webhookUrl = WebhookAddress.Masked(webhookUrl), newSecret };
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         if (cron is null)
         {

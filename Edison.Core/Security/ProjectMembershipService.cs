@@ -45,6 +45,11 @@ public sealed class ProjectMembershipService
     public async Task<string?> ChangeRoleAsync(Actor actor, Guid projectId, Guid userId, ProjectRole role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One membership change per project at a time, and the roles checked after the lock: two owners demoting each other
+        // at once would otherwise each see the other still an owner and leave none (READ COMMITTED check-then-write).
+        await LockProjectAsync(connection, transaction, projectId, cancellationToken);
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         var current = await _access.RoleOfAsync(userId, projectId, cancellationToken);
         if (current is null)
@@ -57,8 +62,6 @@ public sealed class ProjectMembershipService
             await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Owner, cancellationToken);
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("UPDATE project_members SET role = @role WHERE project_id = @projectId AND user_id = @userId",
             new { role = role.ToText(), projectId, userId }, transaction, cancellationToken: cancellationToken));
         if (await OwnerCountAsync(connection, transaction, projectId, cancellationToken) == 0)
@@ -77,6 +80,11 @@ public sealed class ProjectMembershipService
     public async Task<string?> RemoveAsync(Actor actor, Guid projectId, Guid userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One membership change per project at a time, and the roles checked after the lock: two owners demoting each other
+        // at once would otherwise each see the other still an owner and leave none (READ COMMITTED check-then-write).
+        await LockProjectAsync(connection, transaction, projectId, cancellationToken);
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Admin, cancellationToken);
         var current = await _access.RoleOfAsync(userId, projectId, cancellationToken);
         if (current is null)
@@ -89,8 +97,6 @@ public sealed class ProjectMembershipService
             await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Owner, cancellationToken);
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM project_members WHERE project_id = @projectId AND user_id = @userId",
             new { projectId, userId }, transaction, cancellationToken: cancellationToken));
         if (await OwnerCountAsync(connection, transaction, projectId, cancellationToken) == 0)
@@ -103,6 +109,11 @@ public sealed class ProjectMembershipService
         await transaction.CommitAsync(cancellationToken);
         return null;
     }
+
+    /// <summary>Serialises membership changes of one project (FOR NO KEY UPDATE: rows that reference the project are not held up).</summary>
+    internal static Task LockProjectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM projects WHERE id = @projectId FOR NO KEY UPDATE", new { projectId }, transaction,
+            cancellationToken: cancellationToken));
 
     private static Task<int> OwnerCountAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid projectId,
         CancellationToken cancellationToken) =>

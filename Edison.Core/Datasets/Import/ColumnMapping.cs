@@ -15,6 +15,23 @@ public sealed record ColumnMapping(IReadOnlyDictionary<string, ColumnRole> Colum
         ["split"] = ColumnRole.Split,
     };
 
+    /// <summary>The prefix that makes a column a variable whatever follows: <c>input.tags</c> is the variable <c>tags</c>.</summary>
+    public const string VariablePrefix = "input.";
+
+    /// <summary>The template variable a column mapped to <see cref="ColumnRole.Variable"/> fills: the header without <see cref="VariablePrefix"/>.</summary>
+    public static string VariableName(string header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        return header.StartsWith(VariablePrefix, StringComparison.Ordinal) && header.Length > VariablePrefix.Length ? header[VariablePrefix.Length..] : header;
+    }
+
+    /// <summary>The column a variable is exported under: prefixed when its name is a header with another role, or already prefixed.</summary>
+    public static string ColumnOf(string variable)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        return KnownHeaders.ContainsKey(variable.Trim()) || variable.StartsWith(VariablePrefix, StringComparison.Ordinal) ? VariablePrefix + variable : variable;
+    }
+
     /// <summary>The role of <paramref name="header"/>; <see cref="ColumnRole.Ignore"/> when unmapped.</summary>
     public ColumnRole RoleOf(string header) => Columns.TryGetValue(header, out var role) ? role : ColumnRole.Ignore;
 

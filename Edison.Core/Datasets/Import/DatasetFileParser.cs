@@ -51,6 +51,14 @@ public static class DatasetFileParser
             return ImportParse.Failed($"Line 1: the column \"{duplicate.Key}\" appears twice in the header.");
         }
 
+        mapping ??= ColumnMapping.Suggest(headers);
+        var twice = headers.Where(h => mapping.RoleOf(h) == ColumnRole.Variable).GroupBy(ColumnMapping.VariableName, StringComparer.Ordinal)
+            .FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+        {
+            return ImportParse.Failed($"Line 1: the columns {string.Join(" and ", twice.Select(h => $"\"{h}\""))} both fill the variable \"{twice.Key}\".");
+        }
+
         if (records.Count == 1)
         {
             return ImportParse.Failed("The file has a header but no rows: there is nothing to import.");
@@ -90,7 +98,7 @@ public static class DatasetFileParser
                 switch (mapping.RoleOf(headers[c]))
                 {
                     case ColumnRole.Variable:
-                        variables[headers[c]] = JsonSerializer.SerializeToElement(value);
+                        variables[ColumnMapping.VariableName(headers[c])] = JsonSerializer.SerializeToElement(value);
                         break;
                     case ColumnRole.ExpectedOutput:
                         expected = value.Length == 0 ? null : value;
@@ -116,6 +124,10 @@ public static class DatasetFileParser
             else if (variables.Values.All(v => v.GetString()!.Trim().Length == 0))
             {
                 errors.Add(new ImportRowError(r, record.Line, null, "Every variable of the row is empty."));
+            }
+            else if (Unstorable(new CaseInput(variables, expected, tags, difficulty)) is { } bad)
+            {
+                errors.Add(new ImportRowError(r, record.Line, bad.Column, bad.Message));
             }
             else
             {
@@ -205,7 +217,26 @@ public static class DatasetFileParser
 
     private static void Add(JsonElement root, int row, int line, List<ImportedRow> rows, List<ImportRowError> errors)
     {
-        var (imported, column, error) = ReadObject(root, row);
+        ImportedRow? imported;
+        string? column, error;
+        try
+        {
+            (imported, column, error) = ReadObject(root, row);
+        }
+        catch (InvalidOperationException)
+        {
+            (imported, column, error) = (null, null, $"The case {Surrogate}.");
+        }
+        catch (ArgumentException)
+        {
+            (imported, column, error) = (null, null, "A field appears twice in the object.");
+        }
+
+        if (error is null && Unstorable(imported!.Case) is { } bad)
+        {
+            (column, error) = bad;
+        }
+
         if (error is not null)
         {
             errors.Add(new ImportRowError(row, line, column, error));
@@ -215,6 +246,133 @@ public static class DatasetFileParser
             rows.Add(imported!);
         }
     }
+
+    /// <summary>
+    /// The first text of the case PostgreSQL cannot store, named by its field: a NUL character (U+0000, refused in <c>text</c>
+    /// and <c>jsonb</c>) or half of a UTF-16 surrogate pair (not a character at all; JSON can spell one as <c>\ud800</c>).
+    /// </summary>
+    internal static (string Column, string Message)? Unstorable(CaseInput input)
+    {
+        foreach (var (name, value) in input.Variables)
+        {
+            if (Problem(name) is { } nameProblem)
+            {
+                return (Printable(name), $"The name of a variable {nameProblem}.");
+            }
+
+            if (Problem(value) is { } valueProblem)
+            {
+                return (name, $"The variable \"{name}\" {valueProblem}.");
+            }
+        }
+
+        if (Problem(input.ExpectedOutput) is { } expectedProblem)
+        {
+            return ("expected", $"The expected output {expectedProblem}.");
+        }
+
+        return input.Tags.Select(Problem).FirstOrDefault(p => p is not null) is { } tagProblem
+            ? ("tags", $"A tag {tagProblem}.")
+            : null;
+    }
+
+    private static string? Problem(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return ProblemOfString(element);
+            case JsonValueKind.Number:
+                return TooLarge(element.GetRawText()) ? BigNumber : null;
+            case JsonValueKind.Array:
+                return element.EnumerateArray().Select(Problem).FirstOrDefault(p => p is not null);
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return Surrogate;
+                    }
+
+                    if ((Problem(name) ?? Problem(property.Value)) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static string? ProblemOfString(JsonElement element)
+    {
+        try
+        {
+            return Problem(element.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return Surrogate;
+        }
+    }
+
+    // PostgreSQL's numeric (which jsonb numbers are) holds up to 131,072 digits before the point and 16,383 after; a number
+    // whose exponent or length passes 16,000 is refused rather than risk the commit failing on it.
+    private const int MaxNumberDigits = 16_000;
+    private const string BigNumber = "holds a number too large or too precise to store (more than 16,000 digits)";
+
+    private static bool TooLarge(string raw)
+    {
+        if (raw.Length > MaxNumberDigits)
+        {
+            return true;
+        }
+
+        var e = raw.AsSpan().IndexOfAny('e', 'E');
+        return e >= 0 && (!int.TryParse(raw.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var exponent)
+            || Math.Abs(exponent) > MaxNumberDigits);
+    }
+
+    private const string Nul = "holds a NUL character (U+0000), which cannot be stored";
+    private const string Surrogate = "holds half of a UTF-16 surrogate pair (such as \\ud800 alone), which is not a character and cannot be stored";
+
+    private static string? Problem(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0')
+            {
+                return Nul;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return Surrogate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Printable(string name) =>
+        string.Concat(name.Select(c => c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c));
 
     private static (ImportedRow? Row, string? Column, string? Error) ReadObject(JsonElement root, int row)
     {
@@ -243,6 +401,11 @@ public static class DatasetFileParser
         string? expected = null;
         if (root.TryGetProperty("expected", out var e) && e.ValueKind != JsonValueKind.Null)
         {
+            if (Problem(e) is { } expectedProblem)
+            {
+                return (null, "expected", $"The expected output {expectedProblem}.");
+            }
+
             expected = e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText();
         }
 
@@ -252,6 +415,11 @@ public static class DatasetFileParser
             if (t.ValueKind != JsonValueKind.Array || t.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
             {
                 return (null, "tags", "\"tags\" must be an array of strings.");
+            }
+
+            if (Problem(t) is { } tagProblem)
+            {
+                return (null, "tags", $"A tag {tagProblem}.");
             }
 
             tags.AddRange(t.EnumerateArray().Select(x => x.GetString()!.Trim()).Where(x => x.Length > 0));

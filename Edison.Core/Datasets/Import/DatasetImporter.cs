@@ -58,6 +58,12 @@ public sealed class DatasetImporter
         }
 
         var started = _time.GetTimestamp();
+        if (datasetId is null && DatasetFileParser.Unstorable(new CaseInput(new Dictionary<string, System.Text.Json.JsonElement>(), name, [], null)) is not null)
+        {
+            return new ImportResult("The dataset name holds a NUL character or half of a surrogate pair: choose another name.", null, null, 0, [],
+                _time.GetElapsedTime(started));
+        }
+
         var (text, error) = await ImportText.ReadAsync(file, cancellationToken);
         if (error is not null)
         {

@@ -7,7 +7,16 @@ public sealed class SecurityOptions
 
     public int PasswordMinLength { get; set; } = 12;
 
+    /// Wrong passwords for one account from one client address before that address is locked out of that account for
+    /// LockoutDuration (others still sign in: knowing someone's address is not enough to lock them out).
     public int MaxFailedAccessAttempts { get; set; } = 5;
+
+    /// Wrong passwords for one account from anywhere before the account itself locks for LockoutDuration (guessing spread over
+    /// many addresses); 0 means 10 × MaxFailedAccessAttempts.
+    public int AccountLockoutAttempts { get; set; }
+
+    /// The account-wide threshold in force.
+    public int AccountLockoutThreshold => AccountLockoutAttempts > 0 ? AccountLockoutAttempts : 10 * MaxFailedAccessAttempts;
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
 

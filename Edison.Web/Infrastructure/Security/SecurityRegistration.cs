@@ -17,6 +17,7 @@ internal static class SecurityRegistration
         var section = builder.Configuration.GetSection(SecurityOptions.Section);
         var options = section.Get<SecurityOptions>() ?? new SecurityOptions();
         builder.Services.Configure<SecurityOptions>(section);
+        builder.Services.AddSingleton<SignInThrottle>();
 
         // Browsers carry the cookie; API clients a bearer token, which counts under /api/v1 only: a leaked token opens no page
         // (Settings › API tokens, invitations, the account). One default scheme picks between them per request.
@@ -48,7 +49,7 @@ internal static class SecurityRegistration
             o.Password.RequireUppercase = false;
             o.Password.RequireNonAlphanumeric = false;
             o.Lockout.AllowedForNewUsers = true;
-            o.Lockout.MaxFailedAccessAttempts = options.MaxFailedAccessAttempts;
+            o.Lockout.MaxFailedAccessAttempts = options.AccountLockoutThreshold;
             o.Lockout.DefaultLockoutTimeSpan = options.LockoutDuration;
             o.User.RequireUniqueEmail = true;
             o.User.AllowedUserNameCharacters = "";

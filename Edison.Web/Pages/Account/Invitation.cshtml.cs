@@ -17,6 +17,9 @@ public sealed class InvitationModel(InvitationService invitations, TimeProvider 
 
     public bool IsValid { get; private set; }
 
+    /// The link is valid but was sent to another address than the signed-in account's.
+    public bool WrongAccount { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Offer = await invitations.FindAsync(Token, cancellationToken);
@@ -33,6 +36,7 @@ public sealed class InvitationModel(InvitationService invitations, TimeProvider 
         if (await invitations.AcceptAsync(Token, userId, cancellationToken) is null)
         {
             await OnGetAsync(cancellationToken);
+            WrongAccount = IsValid;
             return Page();
         }
 

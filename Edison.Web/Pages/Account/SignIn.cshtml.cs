@@ -10,7 +10,7 @@ namespace Edison.Web.Pages.Account;
 
 [AllowAnonymous]
 [EnableRateLimiting(AccountRateLimiting.Policy)]
-public sealed class SignInModel(SignInManager<EdisonUser> signIn, AccountService accounts) : PageModel
+public sealed class SignInModel(SignInManager<EdisonUser> signIn, SignInThrottle throttle, AccountService accounts) : PageModel
 {
     [BindProperty]
     public string Email { get; set; } = "";
@@ -25,21 +25,22 @@ public sealed class SignInModel(SignInManager<EdisonUser> signIn, AccountService
 
     public bool SignUpOpen { get; private set; }
 
+    /// The only refusal the form gives.
+    public const string FailedMessage =
+        "That e-mail address and password do not match an account, or sign-in is locked for a while after too many failed attempts.";
+
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         SignUpOpen = (await accounts.SettingsAsync(cancellationToken)).PublicSignUp;
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var result = await signIn.PasswordSignInAsync(Email.Trim(), Password, isPersistent: true, lockoutOnFailure: true);
-        if (result.Succeeded)
+        if (await throttle.SignInAsync(signIn, Email, Password, HttpContext.Connection.RemoteIpAddress))
         {
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
         }
 
-        // One message for an unknown address and a wrong password, so the form does not reveal who has an account.
-        Error = result.IsLockedOut
-            ? "Too many failed attempts: this account is locked for a while. Try again later."
-            : "That e-mail address and password do not match an account.";
+        // One message for an unknown address, a wrong password and a lockout, so the form does not reveal who has an account.
+        Error = FailedMessage;
         Password = "";
         await OnGetAsync(cancellationToken);
         return Page();

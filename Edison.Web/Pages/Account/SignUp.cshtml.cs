@@ -46,6 +46,14 @@ public sealed class SignUpModel(UserManager<EdisonUser> users, SignInManager<Edi
             return Forbid();
         }
 
+        // An invitation is bound to the address it was sent to: signing up through it with another address is refused before
+        // any account exists (with sign-up closed it would otherwise leave an account that belongs to no project).
+        if (Invitation is not null && await invitations.FindAsync(Invitation, cancellationToken) is { } offer
+            && !string.Equals(offer.Email.Trim(), Email.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            return Refuse("This invitation is for another e-mail address: sign up with the address it was sent to.");
+        }
+
         var user = new EdisonUser { Email = Email.Trim(), DisplayName = string.IsNullOrWhiteSpace(DisplayName) ? Email.Trim() : DisplayName.Trim() };
         var result = await users.CreateAsync(user, Password);
         if (!result.Succeeded)
@@ -56,13 +64,23 @@ public sealed class SignUpModel(UserManager<EdisonUser> users, SignInManager<Edi
             return Page();
         }
 
-        if (Invitation is not null)
+        if (Invitation is not null && await invitations.AcceptAsync(Invitation, user.Id, cancellationToken) is null)
         {
-            await invitations.AcceptAsync(Invitation, user.Id, cancellationToken);
+            // Used or expired between the check and now: undo the account rather than leave one that joined nothing.
+            await users.DeleteAsync(user);
+            return Refuse("This invitation link is no longer valid (used or expired). Nothing was created; ask for a new one.");
         }
 
         await signIn.SignInAsync(user, isPersistent: true);
         return LocalRedirect("/");
+    }
+
+    private PageResult Refuse(string error)
+    {
+        Errors = [error];
+        Password = "";
+        Allowed = true;
+        return Page();
     }
 
     private async Task<bool> IsAllowedAsync(CancellationToken cancellationToken)

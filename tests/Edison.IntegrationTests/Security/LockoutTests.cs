@@ -31,9 +31,11 @@ public sealed class LockoutTests(SecureWebFixture web) : IClassFixture<SecureWeb
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
         Assert.StartsWith("/Account/SignIn", home.Headers.Location!.AbsolutePath, StringComparison.Ordinal);
 
+        // Locked for this client only (issue 18, finding 12): the account itself locks only after guesses from many addresses
+        // (SignInHostileTests), so knowing someone's address is not enough to lock them out.
         await using var connection = await web.Database.DataSource.OpenConnectionAsync(cts.Token);
         var lockoutEnd = await connection.ExecuteScalarAsync<DateTime?>("SELECT lockout_end FROM users WHERE id = @userId", new { userId });
-        Assert.True(lockoutEnd > DateTime.UtcNow.AddMinutes(1), $"lockout_end was {lockoutEnd}");
+        Assert.Null(lockoutEnd);
     }
 
     [Fact]

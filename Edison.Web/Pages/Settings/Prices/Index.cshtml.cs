@@ -36,10 +36,18 @@ public sealed class IndexModel(PriceService prices) : PageModel
     [RequireProjectRole(ProjectRole.Admin)]
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        FormError = !ModelState.IsValid
-            ? "Enter each price as a number, e.g. 0.15."
-            : await prices.SetAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.Provider, Form.Model,
-                Form.InputPerMtok ?? -1, Form.OutputPerMtok ?? -1, Form.CachedInputPerMtok, Form.Source, cancellationToken);
+        try
+        {
+            FormError = !ModelState.IsValid
+                ? "Enter each price as a number, e.g. 0.15."
+                : await prices.SetAsync(HttpContext.Actor(), HttpContext.CurrentProject()!.ProjectId, Form.Provider, Form.Model,
+                    Form.InputPerMtok ?? -1, Form.OutputPerMtok ?? -1, Form.CachedInputPerMtok, Form.Source, cancellationToken);
+        }
+        catch (ProjectAccessDeniedException) when (HttpContext.CurrentProject()?.Role >= ProjectRole.Admin)
+        {
+            FormError = PriceService.NotInstanceOwner;
+        }
+
         if (FormError is not null)
         {
             Prices = await prices.ListAsync(cancellationToken);
