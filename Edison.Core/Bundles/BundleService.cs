@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -217,30 +218,65 @@ public sealed partial class BundleService
         return tables;
     }
 
+    /// The bundle's tables, read under the zip limits of <see cref="InputLimits"/>; anything that is not a well-formed bundle
+    /// throws <see cref="InvalidDataException"/> with the reason.
     private static async Task<Dictionary<string, JsonArray>> ReadBundleAsync(Stream bundle, CancellationToken cancellationToken)
     {
-        using var zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true);
-        var manifest = JsonNode.Parse(await ReadEntryAsync(zip, "manifest.json", cancellationToken))!;
-        if (manifest["format"]?.GetValue<string>() != Format || manifest["version"]?.GetValue<int>() != FormatVersion)
+        try
         {
-            throw new InvalidDataException($"Not an {Format} version {FormatVersion} file.");
-        }
+            using var zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true);
+            InputLimits.CheckZipDirectory(zip);
+            var budget = new StrongBox<long>(InputLimits.MaxZipTotalBytes);
+            var manifest = ParseEntry(await ReadEntryAsync(zip, "manifest.json", budget, cancellationToken), "manifest.json") as JsonObject;
+            if (manifest?["format"] is not JsonValue format || !format.TryGetValue<string>(out var name) || name != Format
+                || manifest["version"] is not JsonValue version || !version.TryGetValue<int>(out var number) || number != FormatVersion)
+            {
+                throw new InvalidDataException($"Not an {Format} version {FormatVersion} file.");
+            }
 
-        var tables = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
-        foreach (var table in BundleTables.All)
+            var tables = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
+            foreach (var table in BundleTables.All)
+            {
+                var entry = $"tables/{table.Name}.json";
+                var rows = ParseEntry(await ReadEntryAsync(zip, entry, budget, cancellationToken), entry) as JsonArray
+                    ?? throw new InvalidDataException($"{entry} is not a JSON array of rows.");
+                if (rows.Any(r => r is not JsonObject))
+                {
+                    throw new InvalidDataException($"{entry} holds something other than row objects.");
+                }
+
+                tables[table.Name] = rows;
+            }
+
+            return tables;
+        }
+        catch (InvalidDataException)
         {
-            tables[table.Name] = JsonNode.Parse(await ReadEntryAsync(zip, $"tables/{table.Name}.json", cancellationToken))!.AsArray();
+            throw;
         }
-
-        return tables;
+        catch (Exception ex) when (ex is IOException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            // System.IO.Compression's words for a damaged or unsupported archive (bad headers, encryption, a truncated stream).
+            throw new InvalidDataException($"The bundle is not a readable zip: {ex.Message}", ex);
+        }
     }
 
-    private static async Task<string> ReadEntryAsync(ZipArchive zip, string name, CancellationToken cancellationToken)
+    private static JsonNode? ParseEntry(string text, string entry)
+    {
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = InputLimits.MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{entry} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<string> ReadEntryAsync(ZipArchive zip, string name, StrongBox<long> budget, CancellationToken cancellationToken)
     {
         var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The bundle has no {name}.");
-        await using var stream = await entry.OpenAsync(cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellationToken);
+        return await InputLimits.ReadZipEntryAsync(entry, budget, cancellationToken);
     }
 
     private static async Task WriteEntryAsync(ZipArchive zip, string name, string content, CancellationToken cancellationToken)
