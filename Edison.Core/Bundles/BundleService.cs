@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -60,48 +61,98 @@ public sealed partial class BundleService
     }
 
     /// <summary>
-    /// Imports a bundle into <paramref name="projectId"/> under new ids, in one transaction. Credentials whose name exists in
-    /// that project are reused; others are created without a key.
+    /// Imports a bundle into <paramref name="projectId"/> under new ids, in one transaction, taking from the file only what a
+    /// person could enter through the pages: every id column must name a row the bundle itself holds (remapped to its new id),
+    /// project columns are the target project, person columns are the importer, and credentials never travel — each credential
+    /// the bundle's models, judges and refiner name must be mapped by <paramref name="credentials"/> to one of the project's
+    /// own. Iterations arrive finished (one that was still running is cancelled) and recorded LLM calls arrive as history under
+    /// keys no live iteration uses. Each imported object gets its audit row. A malformed bundle throws
+    /// <see cref="InvalidDataException"/> with the reason.
     /// </summary>
     [RequiresRole(ProjectRole.Editor)]
-    public async Task<BundleImportResult> ImportAsync(Actor actor, Guid projectId, Stream bundle, CancellationToken cancellationToken)
+    public async Task<BundleImportResult> ImportAsync(Actor actor, Guid projectId, Stream bundle, IReadOnlyDictionary<Guid, Guid> credentials,
+        CancellationToken cancellationToken)
     {
         await _access.EnsureRoleAsync(actor, projectId, ProjectRole.Editor, cancellationToken);
         ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(credentials);
         var tables = await ReadBundleAsync(bundle, cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var map = new Dictionary<Guid, Guid>();
-
-        // Projects and credentials are matched to what the instance has before anything else is remapped.
-        var project = tables["projects"].Single()!.AsObject();
-        map[Guid.Parse(project["id"]!.GetValue<string>())] = projectId;
-        tables["projects"] = [];
-
-        var credentials = new JsonArray();
-        foreach (var credential in tables["provider_credentials"].Select(c => c!.AsObject()))
+        try
         {
-            var existing = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                "SELECT id FROM provider_credentials WHERE project_id = @project AND name = @name",
-                new { project = map.Values.First(), name = credential["name"]!.GetValue<string>() }, transaction, cancellationToken: cancellationToken));
-            map[Guid.Parse(credential["id"]!.GetValue<string>())] = existing ?? Ids.New();
-            if (existing is null)
-            {
-                credentials.Add(credential.DeepClone());
-            }
+            var result = await ImportRowsAsync(connection, transaction, actor, projectId, tables, credentials, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            // A value of the wrong type, a missing required column, a duplicate or dangling row: the file's fault, said in words.
+            throw new InvalidDataException($"The bundle's rows do not fit this instance: {ex.MessageText}", ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or KeyNotFoundException or JsonException)
+        {
+            throw new InvalidDataException($"The bundle's rows are malformed: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<BundleImportResult> ImportRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Actor actor,
+        Guid projectId, Dictionary<string, JsonArray> tables, IReadOnlyDictionary<Guid, Guid> credentials, CancellationToken cancellationToken)
+    {
+        if (tables["experiments"].Count != 1)
+        {
+            throw new InvalidDataException("A bundle holds exactly one experiment.");
         }
 
-        tables["provider_credentials"] = credentials;
+        // Projects and credentials are never taken from the file: the target project is the importer's, credentials are chosen.
+        tables["projects"] = [];
+        var bundleCredentials = tables["provider_credentials"].Select(c => c!.AsObject())
+            .ToDictionary(c => RowId(c), c => c["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : "");
+        tables["provider_credentials"] = [];
+        var needed = CredentialReferences(tables);
+        var unmapped = needed.Where(id => !credentials.ContainsKey(id)).ToList();
+        if (unmapped.Count > 0)
+        {
+            throw new InvalidDataException("Choose one of this project's credentials for each credential the bundle names: "
+                + string.Join(", ", unmapped.Select(id => bundleCredentials.TryGetValue(id, out var name) && name.Length > 0 ? $"{id} ({name})" : id.ToString())) + ".");
+        }
+
+        var chosen = needed.Select(id => credentials[id]).Distinct().ToArray();
+        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM provider_credentials WHERE id = ANY(@chosen) AND project_id = @projectId",
+            new { chosen, projectId }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        if (chosen.FirstOrDefault(id => !owned.Contains(id)) is var foreign && foreign != Guid.Empty)
+        {
+            throw new InvalidDataException($"Credential {foreign} is not one of this project's credentials.");
+        }
+
         // New ids in the old ids' order, so a re-export lists rows in the same order.
-        var olds = tables.Where(t => t.Key is not ("projects" or "provider_credentials")).SelectMany(t => t.Value)
-            .Select(r => r!["id"]?.GetValue<string>()).OfType<string>().Select(Guid.Parse).Where(id => !map.ContainsKey(id)).Distinct().Order().ToList();
+        var olds = tables.SelectMany(t => t.Value).Select(r => RowId(r!.AsObject(), allowMissing: true)).OfType<Guid>().Distinct().Order().ToList();
+        if (olds.Any(credentials.ContainsKey))
+        {
+            throw new InvalidDataException("A credential's id is also a row's id in the bundle.");
+        }
+
         // Version 7 ids made in the same millisecond are random among themselves, so sort the new ones before pairing.
         var news = olds.Select(_ => Ids.New()).Order().ToList();
+        var map = new Dictionary<Guid, Guid>();
         for (var k = 0; k < olds.Count; k++)
         {
             map[olds[k]] = news[k];
         }
 
+        var newIds = news.ToHashSet();
+        foreach (var needer in needed)
+        {
+            map[needer] = credentials[needer];
+        }
+
+        var uuidColumns = (await connection.QueryAsync<(string Table, string Column)>(new CommandDefinition("""
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND data_type = 'uuid' AND table_name = ANY(@tables)
+            """, new { tables = BundleTables.All.Select(t => t.Name).ToArray() }, transaction, cancellationToken: cancellationToken)))
+            .ToLookup(c => c.Table, c => c.Column);
+        var experimentId = map[RowId(tables["experiments"][0]!.AsObject())];
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
         var deferred = new List<(string Table, string Column, Guid Id, Guid Value)>();
         foreach (var table in BundleTables.All)
@@ -115,6 +166,18 @@ public sealed partial class BundleService
                     copy[column] = start;
                 }
 
+                foreach (var column in uuidColumns[table.Name])
+                {
+                    copy[column] = column switch
+                    {
+                        "project_id" => projectId.ToString(),
+                        _ when BundleTables.UserColumns.Contains(column) => copy[column] is null ? null : actor.UserId.ToString(),
+                        "credential_id" => Checked(copy, column, owned.Contains, "one of the chosen credentials"),
+                        _ => Checked(copy, column, newIds.Contains, "a row the bundle holds"),
+                    };
+                }
+
+                Restrict(table.Name, copy, experimentId, id => newIds.Contains(id) || owned.Contains(id));
                 foreach (var column in table.Deferred)
                 {
                     if (copy[column] is JsonValue value && value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var target))
@@ -142,13 +205,119 @@ public sealed partial class BundleService
                 cancellationToken: cancellationToken));
         }
 
+        // Every row hangs off the one experiment: a row the bundle holds but that belongs to nothing imported is refused.
+        var stray = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT (SELECT count(*) FROM experiments WHERE id = ANY(@ids) AND id <> @experimentId)
+                 + (SELECT count(*) FROM prompt_versions WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+                 + (SELECT count(*) FROM model_configs WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+                 + (SELECT count(*) FROM judge_configs WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+                 + (SELECT count(*) FROM datasets WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+                 + (SELECT count(*) FROM iterations WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+                 + (SELECT count(*) FROM llm_calls WHERE id = ANY(@ids) AND experiment_id IS DISTINCT FROM @experimentId)
+            """, new { ids = news.ToArray(), experimentId }, transaction, cancellationToken: cancellationToken));
+        if (stray > 0)
+        {
+            throw new InvalidDataException("The bundle holds rows of another experiment than its own.");
+        }
+
         var experiment = tables["experiments"].Single()!;
-        var experimentId = map[Guid.Parse(experiment["id"]!.GetValue<string>())];
         await AuditLog.WriteAsync(connection, transaction, actor, projectId, "bundle.import", "experiment", experimentId, null,
-            new { name = experiment["name"]?.GetValue<string>(), rows }, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            new { name = experiment["name"]?.ToString(), rows, credentials = needed.ToDictionary(id => id.ToString(), id => credentials[id]) },
+            cancellationToken);
+        foreach (var (table, kind) in AuditedObjects)
+        {
+            foreach (var row in tables[table])
+            {
+                await AuditLog.WriteAsync(connection, transaction, actor, projectId, "bundle.import", kind, map[RowId(row!.AsObject())], null,
+                    new { experimentId }, cancellationToken);
+            }
+        }
+
         return new BundleImportResult(experimentId, rows);
     }
+
+    /// The objects a person could create on the pages, each audited on import (cases, outputs and calls are counted on the experiment's row).
+    private static readonly (string Table, string Kind)[] AuditedObjects =
+    [
+        ("prompt_versions", "prompt-version"), ("model_configs", "model-config"), ("judge_configs", "judge-config"), ("datasets", "dataset"),
+        ("dataset_versions", "dataset-version"), ("iterations", "iteration"), ("suggestions", "suggestion"), ("reviews", "review"),
+    ];
+
+    /// The credentials the bundle's models, judges, refiner and recorded calls name.
+    private static HashSet<Guid> CredentialReferences(Dictionary<string, JsonArray> tables)
+    {
+        var ids = new HashSet<Guid>();
+        foreach (var table in new[] { "model_configs", "judge_configs", "llm_calls" })
+        {
+            foreach (var row in tables[table].Select(r => r!.AsObject()))
+            {
+                if (row["credential_id"] is JsonNode value)
+                {
+                    ids.Add(Guid.Parse(value.GetValue<string>()));
+                }
+            }
+        }
+
+        if (tables["experiments"][0]!["refiner_config"] is JsonObject refiner && refiner["credentialId"] is JsonNode refinerCredential)
+        {
+            ids.Add(Guid.Parse(refinerCredential.GetValue<string>()));
+        }
+
+        return ids;
+    }
+
+    private static string? Checked(JsonObject row, string column, Func<Guid, bool> allowed, string what)
+    {
+        if (row[column] is null)
+        {
+            return null;
+        }
+
+        var value = Guid.Parse(row[column]!.GetValue<string>());
+        return allowed(value) ? value.ToString() : throw new InvalidDataException($"{column} {value} is not {what}.");
+    }
+
+    /// What the file may not decide: no iteration arrives live, no recorded call under a key a live iteration could reuse, and
+    /// the experiment's own configuration names no id the bundle does not hold or map.
+    private static void Restrict(string table, JsonObject row, Guid experimentId, Func<Guid, bool> known)
+    {
+        switch (table)
+        {
+            case "iterations":
+                if (row["status"]?.ToString() is not ("completed" or "failed" or "cancelled"))
+                {
+                    row["status"] = "cancelled";
+                }
+
+                row["is_paused"] = false;
+                row["scheduled_run"] = false;
+                break;
+            case "llm_calls":
+                row["call_key"] = $"import:{experimentId}:{row["call_key"]?.ToString() ?? Guid.NewGuid().ToString()}";
+                break;
+            case "experiments":
+                // Configuration (the refiner's credential, selectors) may only name what the bundle holds or the importer chose.
+                foreach (var (column, value) in row.Where(p => p.Value is JsonObject or JsonArray).ToList())
+                {
+                    if (UuidPattern().Matches(value!.ToJsonString()).Select(m => Guid.Parse(m.Value)).FirstOrDefault(id => !known(id)) is var unknown
+                        && unknown != Guid.Empty)
+                    {
+                        throw new InvalidDataException($"experiments.{column} names {unknown}, which the bundle neither holds nor maps.");
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static Guid RowId(JsonObject row) => RowId(row, allowMissing: false)!.Value;
+
+    private static Guid? RowId(JsonObject row, bool allowMissing) => row["id"] switch
+    {
+        null when allowMissing => null,
+        JsonValue value when value.TryGetValue<string>(out var text) && Guid.TryParse(text, out var id) => id,
+        _ => throw new InvalidDataException($"A row's id is missing or not an id: {row.ToJsonString()[..Math.Min(200, row.ToJsonString().Length)]}"),
+    };
 
     /// <summary>
     /// The bundle's tables with every id replaced by its order of first appearance (<c>#1</c>, <c>#2</c>…), so two bundles of
@@ -217,30 +386,65 @@ public sealed partial class BundleService
         return tables;
     }
 
+    /// The bundle's tables, read under the zip limits of <see cref="InputLimits"/>; anything that is not a well-formed bundle
+    /// throws <see cref="InvalidDataException"/> with the reason.
     private static async Task<Dictionary<string, JsonArray>> ReadBundleAsync(Stream bundle, CancellationToken cancellationToken)
     {
-        using var zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true);
-        var manifest = JsonNode.Parse(await ReadEntryAsync(zip, "manifest.json", cancellationToken))!;
-        if (manifest["format"]?.GetValue<string>() != Format || manifest["version"]?.GetValue<int>() != FormatVersion)
+        try
         {
-            throw new InvalidDataException($"Not an {Format} version {FormatVersion} file.");
-        }
+            using var zip = new ZipArchive(bundle, ZipArchiveMode.Read, leaveOpen: true);
+            InputLimits.CheckZipDirectory(zip);
+            var budget = new StrongBox<long>(InputLimits.MaxZipTotalBytes);
+            var manifest = ParseEntry(await ReadEntryAsync(zip, "manifest.json", budget, cancellationToken), "manifest.json") as JsonObject;
+            if (manifest?["format"] is not JsonValue format || !format.TryGetValue<string>(out var name) || name != Format
+                || manifest["version"] is not JsonValue version || !version.TryGetValue<int>(out var number) || number != FormatVersion)
+            {
+                throw new InvalidDataException($"Not an {Format} version {FormatVersion} file.");
+            }
 
-        var tables = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
-        foreach (var table in BundleTables.All)
+            var tables = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
+            foreach (var table in BundleTables.All)
+            {
+                var entry = $"tables/{table.Name}.json";
+                var rows = ParseEntry(await ReadEntryAsync(zip, entry, budget, cancellationToken), entry) as JsonArray
+                    ?? throw new InvalidDataException($"{entry} is not a JSON array of rows.");
+                if (rows.Any(r => r is not JsonObject))
+                {
+                    throw new InvalidDataException($"{entry} holds something other than row objects.");
+                }
+
+                tables[table.Name] = rows;
+            }
+
+            return tables;
+        }
+        catch (InvalidDataException)
         {
-            tables[table.Name] = JsonNode.Parse(await ReadEntryAsync(zip, $"tables/{table.Name}.json", cancellationToken))!.AsArray();
+            throw;
         }
-
-        return tables;
+        catch (Exception ex) when (ex is IOException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            // System.IO.Compression's words for a damaged or unsupported archive (bad headers, encryption, a truncated stream).
+            throw new InvalidDataException($"The bundle is not a readable zip: {ex.Message}", ex);
+        }
     }
 
-    private static async Task<string> ReadEntryAsync(ZipArchive zip, string name, CancellationToken cancellationToken)
+    private static JsonNode? ParseEntry(string text, string entry)
+    {
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = InputLimits.MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{entry} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<string> ReadEntryAsync(ZipArchive zip, string name, StrongBox<long> budget, CancellationToken cancellationToken)
     {
         var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"The bundle has no {name}.");
-        await using var stream = await entry.OpenAsync(cancellationToken);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return await reader.ReadToEndAsync(cancellationToken);
+        return await InputLimits.ReadZipEntryAsync(entry, budget, cancellationToken);
     }
 
     private static async Task WriteEntryAsync(ZipArchive zip, string name, string content, CancellationToken cancellationToken)

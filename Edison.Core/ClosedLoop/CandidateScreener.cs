@@ -96,7 +96,9 @@ internal sealed class CandidateScreener(NpgsqlDataSource dataSource, LlmGateway 
         (Guid CredentialId, string Model, string Parameters) model, List<(Guid Id, Guid CredentialId, string Model, string SystemPrompt)> judges,
         string goal, Rubric rubric, SafetyConfig safety, (Guid CaseId, string Input, string? Expected) c, CancellationToken cancellationToken)
     {
-        if (!PromptTemplate.TryParse(prompt.Template, out var template, out _))
+        // A candidate whose render passes a template limit scores nothing (it is never sent).
+        if (!PromptTemplate.TryParse(prompt.Template, out var template, out _)
+            || !template!.TryRender(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.Input)!, out var rendered, out _))
         {
             return null;
         }
@@ -113,7 +115,7 @@ internal sealed class CandidateScreener(NpgsqlDataSource dataSource, LlmGateway 
             messages.Add(new ChatMessage(ChatRole.Assistant, example.Output));
         }
 
-        messages.Add(new ChatMessage(ChatRole.User, template!.Render(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.Input)!)));
+        messages.Add(new ChatMessage(ChatRole.User, rendered!));
         var key = $"screen:{iterationId}:{attempt}:{candidate}:{c.CaseId}";
         var output = await gateway.CompleteAsync(new LlmCallSpec(projectId, model.CredentialId, model.Model, Purpose)
         {

@@ -42,7 +42,7 @@ public static class ExperimentDefinitionValidation
         {
             Add(nameof(definition.PromptTemplate), "Write the prompt; use {{ variable }} where a test case's value goes.");
         }
-        else if (!PromptTemplate.TryParse(definition.PromptTemplate, out template, out var templateError))
+        else if (!PromptTemplate.TryParseForSave(definition.PromptTemplate, out template, out var templateError))
         {
             Add(nameof(definition.PromptTemplate), templateError!);
         }
@@ -57,6 +57,13 @@ public static class ExperimentDefinitionValidation
                          .Where(x => x.Item2.Count > 0).Take(10))
             {
                 Add(nameof(definition.Cases), $"Case {number} has no value for {string.Join(", ", missing.Select(v => "{{ " + v + " }}"))}.");
+            }
+
+            // A bounded sample of cases is rendered under the template limits, so a loop driven by a case's value is refused here.
+            foreach (var (number, renderError) in definition.Cases.Take(PromptTemplate.SaveCheckCases)
+                         .Select((c, i) => (i + 1, template.TryRender(c.Variables, out _, out var e) ? null : e)).Where(x => x.Item2 is not null).Take(3))
+            {
+                Add(nameof(definition.PromptTemplate), $"Case {number}: {renderError}");
             }
         }
 
@@ -170,6 +177,13 @@ public static class ExperimentDefinitionValidation
             return;
         }
 
+        // A JSON or YAML body can hold null where a criterion or its labels belong: answered in words, never a crash.
+        if (rubric.Criteria.Any(c => c is null || c.Labels is null || c.Name is null))
+        {
+            add("Every criterion needs a name, a scale and labels.");
+            return;
+        }
+
         foreach (var c in rubric.Criteria)
         {
             if (string.IsNullOrWhiteSpace(c.Name))
@@ -180,6 +194,10 @@ public static class ExperimentDefinitionValidation
             if (c.ScaleMin >= c.ScaleMax)
             {
                 add($"Criterion '{c.Name}': the scale's lowest level must be below its highest.");
+            }
+            else if ((long)c.ScaleMax - c.ScaleMin > 100)
+            {
+                add($"Criterion '{c.Name}': a scale has at most 101 levels.");
             }
             else
             {

@@ -55,7 +55,7 @@ public static class ExperimentValidation
         {
             Add(nameof(draft.PromptTemplate), "Write the prompt; use {{ variable }} where a test case's value goes.");
         }
-        else if (!Prompts.PromptTemplate.TryParse(draft.PromptTemplate, out template, out var templateError))
+        else if (!Prompts.PromptTemplate.TryParseForSave(draft.PromptTemplate, out template, out var templateError))
         {
             Add(nameof(draft.PromptTemplate), templateError!);
         }
@@ -84,6 +84,12 @@ public static class ExperimentValidation
             foreach (var (line, vars) in missing.Take(10))
             {
                 Add(nameof(draft.CasesJsonl), $"Case {line} has no value for {string.Join(", ", vars.Select(v => "{{ " + v + " }}"))}.");
+            }
+
+            foreach (var (line, renderError) in parsed.Take(Prompts.PromptTemplate.SaveCheckCases)
+                         .Select((c, i) => (i + 1, template.TryRender(c.Variables, out _, out var e) ? null : e)).Where(x => x.Item2 is not null).Take(3))
+            {
+                Add(nameof(draft.PromptTemplate), $"Case {line}: {renderError}");
             }
         }
 

@@ -194,7 +194,7 @@ public static class PromptEditApplier
 
     private static void CheckTemplate(string before, string after, IReadOnlySet<string> requiredVariables, List<string> errors)
     {
-        if (!PromptTemplate.TryParse(after, out var parsed, out var parseError))
+        if (!PromptTemplate.TryParseForSave(after, out var parsed, out var parseError))
         {
             errors.Add($"The edited template no longer parses. {parseError}");
             return;

@@ -70,13 +70,19 @@ public sealed class ChunkExecutor
         var fewShots = JsonSerializer.Deserialize<List<FewShotPair>>(run.FewShots, Json) ?? [];
         var checks = JsonSerializer.Deserialize<List<CheckSpec>>(run.Checks, Json) ?? [];
         var output = new OutputShape(PromptOutputShape.ResponseFormat(run.ResponseFormat), PromptOutputShape.Tools(run.ToolsSchema));
-        var requests = todo.Select(item => Request(run, template!, fewShots, output, item)).ToList();
+        // A case whose render passes a template limit fails in words and is never sent (nor re-rendered after a crash: its row exists).
+        var rendered = todo.Select(item => (Item: item, Request: TryRequest(run, template!, fewShots, output, item, out var error), Error: error)).ToList();
+        var refused = rendered.Where(r => r.Request is null).Select(r => RefusedRow(r.Item, r.Error!)).ToList();
+        await InsertAsync(run.ModelRunId, refused, cancellationToken);
+        todo = rendered.Where(r => r.Request is not null).Select(r => r.Item).ToList();
+        var requests = rendered.Where(r => r.Request is not null).Select(r => r.Request!).ToList();
         var answers = await _gateway.ResolveWithoutProviderAsync(requests, cancellationToken);
         // Answers that needed no provider are stored in one statement at once; each provider answer is stored as it
         // arrives, so a person watching sees outputs appear and a crash loses none of them.
         var answered = Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is not null).ToList();
         await InsertAsync(run.ModelRunId, answered.Select(i => Row(todo[i], answers[i].Result!, checks, output)).ToList(), cancellationToken);
-        var written = answered.Count;
+        var written = answered.Count + refused.Count;
+        var total = todo.Count + refused.Count;
         await IterationWatch.ForEachAsync(_dataSource, run.IterationId, Enumerable.Range(0, todo.Count).Where(i => answers[i].Result is null),
             _options.Value.ChunkConcurrency, async (i, ct) =>
             {
@@ -88,12 +94,26 @@ public sealed class ChunkExecutor
             }, cancellationToken);
 
         await _completion.FinishAsync(run.ExperimentId, run.IterationId, WorkChunkLedger.ExecutePhase, WorkChunkLedger.ExecuteKey(modelRunId, from),
-            written == todo.Count, cancellationToken);
+            written == total, cancellationToken);
     }
 
-    private static LlmRequest Request(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, OutputShape output, WorkItem item)
+    private static LlmRequest? TryRequest(RunRow run, PromptTemplate template, IReadOnlyList<FewShotPair> fewShots, OutputShape output, WorkItem item,
+        out string? error)
     {
         var variables = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.Input)!;
+        if (!template.TryRender(variables, out var prompt, out error))
+        {
+            return null;
+        }
+
+        return Request(run, prompt!, fewShots, output, item);
+    }
+
+    private static OutputRow RefusedRow(WorkItem item, string error) => new(Ids.New(), item.CaseId, item.CaseVersion, item.Sample, "failed", "", null,
+        $"The prompt was not sent: {error}", 0, 0, 0, 0m, null, "[]", "[]", false, null);
+
+    private static LlmRequest Request(RunRow run, string prompt, IReadOnlyList<FewShotPair> fewShots, OutputShape output, WorkItem item)
+    {
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(run.SystemText))
         {
@@ -106,7 +126,7 @@ public sealed class ChunkExecutor
             messages.Add(new ChatMessage(ChatRole.Assistant, example.Output));
         }
 
-        messages.Add(new ChatMessage(ChatRole.User, template.Render(variables)));
+        messages.Add(new ChatMessage(ChatRole.User, prompt));
         var options = new ChatOptions
         {
             Seed = run.Seed is { } seed ? seed + item.Sample : null,
@@ -200,7 +220,7 @@ public sealed class ChunkExecutor
     }
 
     private sealed record OutputRow(Guid Id, Guid CaseId, int CaseVersion, int Sample, string Status, string Text, string? FinishReason,
-        string? Error, int InputTokens, int OutputTokens, int LatencyMs, decimal CostUsd, Guid CallId, string Checks, string PiiFlags,
+        string? Error, int InputTokens, int OutputTokens, int LatencyMs, decimal CostUsd, Guid? CallId, string Checks, string PiiFlags,
         bool Truncated, string? ParsedJson);
 
     private sealed record RunRow(Guid ModelRunId, Guid IterationId, Guid ExperimentId, Guid ProjectId, string Status, Guid DatasetVersionId,

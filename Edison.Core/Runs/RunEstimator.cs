@@ -18,6 +18,9 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
     public const int RefinerCalls = 6;
     public const int RefinerContextTokens = 2000;
     public const int RefinerOutputAllowance = 512;
+
+    /// How many cases' prompts are rendered and counted for an estimate; the rest are scaled from them.
+    public const int EstimateSampleCases = 50;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<RunEstimate?> EstimateAsync(Guid experimentId, CancellationToken cancellationToken)
@@ -94,14 +97,21 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
             Tools = PromptOutputShape.Tools(source.ToolsSchema),
         };
 
-        // Per case: the model prompt's tokens, and the judges' prompts around an empty answer.
-        var modelPromptTokens = cases.Select(c => (long)tokens.EstimateInputTokens(
-            ModelMessages(source.SystemText, fewShots, template!.Render(Variables(c.Input))), options)).ToList();
+        // Per case: the model prompt's tokens, and the judges' prompts around an empty answer, counted on a bounded sample of the
+        // cases (evenly spread) and scaled to all of them, so a page view costs the same at 10 or 100,000 cases. A case whose render
+        // passes a template limit counts as the template's own text (the run will fail it without a call).
+        var sample = cases.Count <= EstimateSampleCases
+            ? cases
+            : Enumerable.Range(0, EstimateSampleCases).Select(k => cases[(int)((long)k * cases.Count / EstimateSampleCases)]).ToList();
+        long Scaled(long sampled) => sample.Count == 0 ? 0 : (long)Math.Round((double)sampled * cases.Count / sample.Count);
+        var modelPromptTokensSum = Scaled(sample.Sum(c => (long)tokens.EstimateInputTokens(
+            ModelMessages(source.SystemText, fewShots, template!.TryRender(Variables(c.Input), out var rendered, out _) ? rendered! : source.Template),
+            options)));
         var allowances = models.Select(m => (long)(ModelSettings.Parse(m.Parameters).MaxOutputTokens ?? DefaultOutputAllowance)).ToList();
         var parts = new List<(string Part, string Model, int Calls, long Input, long Output)>();
         for (var m = 0; m < models.Count; m++)
         {
-            parts.Add((RunEstimatePart.ModelCalls, models[m].Model, cases.Count * models[m].Samples, modelPromptTokens.Sum() * models[m].Samples,
+            parts.Add((RunEstimatePart.ModelCalls, models[m].Model, cases.Count * models[m].Samples, modelPromptTokensSum * models[m].Samples,
                 allowances[m] * cases.Count * models[m].Samples));
         }
 
@@ -109,8 +119,8 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
         {
             if (judge.Kind == JudgeKinds.Pairwise)
             {
-                var baseTokens = cases.Sum(c => (long)tokens.EstimateInputTokens(
-                    PairwisePrompt.Build(source.Goal, rubric, c.Input, "", "", judge.SystemPrompt), null));
+                var baseTokens = Scaled(sample.Sum(c => (long)tokens.EstimateInputTokens(
+                    PairwisePrompt.Build(source.Goal, rubric, c.Input, "", "", judge.SystemPrompt), null)));
                 var (calls, input) = (0L, 0L);
                 for (var a = 0; a < models.Count; a++)
                 {
@@ -126,8 +136,8 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
             }
             else
             {
-                var baseTokens = cases.Sum(c => (long)tokens.EstimateInputTokens(
-                    JudgePrompt.Build(source.Goal, rubric, c.Input, c.Expected, "", judge.SystemPrompt, true, safety), null));
+                var baseTokens = Scaled(sample.Sum(c => (long)tokens.EstimateInputTokens(
+                    JudgePrompt.Build(source.Goal, rubric, c.Input, c.Expected, "", judge.SystemPrompt, true, safety), null)));
                 var calls = models.Sum(m => cases.Count * m.Samples);
                 var input = models.Select((m, i) => m.Samples * (baseTokens + (cases.Count * allowances[i]))).Sum();
                 parts.Add((RunEstimatePart.PointwiseJudge, judge.Model, calls, input, (long)calls * JudgeOutputAllowance));
@@ -149,7 +159,11 @@ internal sealed class RunEstimator(NpgsqlDataSource dataSource, ITokenEstimator 
         }
 
         var unpriced = priced.Where(p => !p.PriceKnown).Select(p => p.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return new RunEstimate(priced, priced.Sum(p => p.CostUsd), unpriced, rules.BudgetUsd, source.Spent);
+        return new RunEstimate(priced, priced.Sum(p => p.CostUsd), unpriced, rules.BudgetUsd, source.Spent)
+        {
+            SampledCases = sample.Count < cases.Count ? sample.Count : null,
+            TotalCases = cases.Count,
+        };
     }
 
     private static List<ChatMessage> ModelMessages(string systemText, IReadOnlyList<FewShot> fewShots, string rendered)

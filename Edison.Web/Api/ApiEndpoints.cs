@@ -296,12 +296,24 @@ public static partial class ApiEndpoints
     {
         // A token names its project; a request without one imports into the instance's first project, as experiments are created.
         var projectId = request.HttpContext.CurrentProject()?.ProjectId ?? await experiments.DefaultProjectIdAsync(cancellationToken);
+        // Credentials never travel: ?credential=<the bundle's credential id>:<one of this project's credential ids>, once for each.
+        var credentials = new Dictionary<Guid, Guid>();
+        foreach (var pair in request.Query["credential"].OfType<string>())
+        {
+            var parts = pair.Split(':');
+            if (parts.Length != 2 || !Guid.TryParse(parts[0], out var from) || !Guid.TryParse(parts[1], out var to) || !credentials.TryAdd(from, to))
+            {
+                return TypedResults.Problem($"'{pair}' is not <bundle credential id>:<project credential id> (once per bundle credential).",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Bad credential mapping.");
+            }
+        }
+
         using var zip = new MemoryStream();
         await request.Body.CopyToAsync(zip, cancellationToken);
         zip.Position = 0;
         try
         {
-            var imported = await bundles.ImportAsync(request.HttpContext.Actor(), projectId, zip, cancellationToken);
+            var imported = await bundles.ImportAsync(request.HttpContext.Actor(), projectId, zip, credentials, cancellationToken);
             return TypedResults.Created($"/api/v1/experiments/{imported.ExperimentId}", imported);
         }
         catch (InvalidDataException ex)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Edison.Core.Security;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Edison.Web.Api;
@@ -14,6 +16,7 @@ internal static class YamlJson
         var stream = new YamlStream();
         try
         {
+            CheckLimits(yaml);
             stream.Load(new StringReader(yaml));
         }
         catch (InvalidOperationException ex)
@@ -23,6 +26,38 @@ internal static class YamlJson
         }
 
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
+    }
+
+    /// <summary>
+    /// Walks the document's events (YamlDotNet's parser is a loop, not a recursion) and refuses it before any node is built when
+    /// it nests deeper than <see cref="InputLimits.MaxDepth"/>, holds more than <see cref="InputLimits.MaxYamlNodes"/> nodes,
+    /// or uses an anchor or alias (an alias bomb expands exponentially; the deserialiser recurses once per level).
+    /// </summary>
+    private static void CheckLimits(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var (depth, nodes) = (0, 0);
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case AnchorAlias alias:
+                    throw new YamlException(alias.Start, alias.End, "Anchors and aliases are not supported.");
+                case NodeEvent { Anchor.IsEmpty: false } anchored:
+                    throw new YamlException(anchored.Start, anchored.End, "Anchors and aliases are not supported.");
+                case MappingStart or SequenceStart when ++depth > InputLimits.MaxDepth:
+                    throw new YamlException(parser.Current.Start, parser.Current.End,
+                        $"The document nests deeper than the limit of {InputLimits.MaxDepth} levels.");
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+
+            if (parser.Current is NodeEvent && ++nodes > InputLimits.MaxYamlNodes)
+            {
+                throw new YamlException(parser.Current.Start, parser.Current.End, $"The document has more than {InputLimits.MaxYamlNodes:N0} nodes.");
+            }
+        }
     }
 
     private static JsonNode? Convert(YamlNode node) => node switch

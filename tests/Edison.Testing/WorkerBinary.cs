@@ -14,16 +14,20 @@ public static class WorkerBinary
     /// <summary>The full path of Edison.Worker.dll in the worker project's own output folder.</summary>
     public static string DllPath => Dll.Value;
 
-    internal static ProcessStartInfo StartInfo(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    internal static ProcessStartInfo StartInfo(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment) =>
+        StartInfo(DllPath, arguments, environment);
+
+    /// The start of any of Edison's executables (the worker, or the web app for <see cref="WebAppProcess"/>) the way a deployment runs it.
+    internal static ProcessStartInfo StartInfo(string dllPath, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
-            WorkingDirectory = Path.GetDirectoryName(DllPath)!,
+            WorkingDirectory = Path.GetDirectoryName(dllPath)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(DllPath);
+        startInfo.ArgumentList.Add(dllPath);
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
