@@ -359,10 +359,10 @@ public sealed class AssistService
         var context = request.Context.Length > 0 ? $"\n\nContext:\n{request.Context}" : "";
         var user = (request.Mode, structured) switch
         {
-            (AssistMode.Draft, true) => $"Goal:\n{request.Goal}{context}\n\nWrite three clearly different options. Answer with JSON: {{\"options\": [\"…\", \"…\", \"…\"]}}.",
+            (AssistMode.Draft, true) => $"Goal:\n{request.Goal}{context}\n\nWrite three clearly different options. Answer with JSON: {{\"option1\": \"…\", \"option2\": \"…\", \"option3\": \"…\"}}.",
             (AssistMode.Draft, false) => $"Goal:\n{request.Goal}{context}\n\nWrite it.",
             (AssistMode.Complete, _) => $"Goal:\n{request.Goal}{context}\n\nContinue this text from exactly where it stops; reply with the continuation only:\n{request.CurrentText}",
-            (AssistMode.Improve, true) => $"Goal:\n{request.Goal}{context}\n\nImprove this text. Keep what works. Answer with JSON: {{\"improved\": \"…\", \"reasons\": [\"one reason per change\"]}}.\n\nText:\n{request.CurrentText}",
+            (AssistMode.Improve, true) => $"Goal:\n{request.Goal}{context}\n\nImprove this text. Keep what works. Answer with JSON: {{\"improved\": \"…\", \"reason\": \"the main change and why\", \"moreReasons\": [\"one reason per further change\"]}}.\n\nText:\n{request.CurrentText}",
             _ => $"Goal:\n{request.Goal}{context}\n\nImprove this text; keep what works; reply with the improved text only:\n{request.CurrentText}",
         };
         return [new ChatMessage(ChatRole.System, system), new ChatMessage(ChatRole.User, user)];

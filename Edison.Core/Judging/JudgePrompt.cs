@@ -43,7 +43,7 @@ public static class JudgePrompt
         }
 
         user.AppendLine().AppendLine("The answer to evaluate:").AppendLine(Data("answer", output, fence));
-        user.AppendLine().Append("Reply with JSON: reasoning, then scores (one per criterion, by exact name), suggestions, safetyFlags.");
+        user.AppendLine().Append("Reply with JSON as the schema asks: reasoning, then scores (for each criterion, a rationale and a score on its scale), suggestions, safetyFlags.");
         return [new ChatMessage(ChatRole.System, system.ToString()), new ChatMessage(ChatRole.User, user.ToString())];
     }
 

@@ -25,14 +25,14 @@ internal static class RefinerPrompt
 
             Step 1, diagnose. First reason about the evidence, then list hypotheses about why the prompt falls short. Each hypothesis
             cites the case ids that show it and names the rubric criterion it hurts most.
-            Reply with JSON: reasoning, hypotheses (hypothesis, caseIds, criterion).
+            Reply with JSON: reasoning, hypothesis (the main one: hypothesis, caseIds, criterion), moreHypotheses (the same shape; may be empty).
             """),
     ];
 
     public static string PlanRequest() => """
         Step 2, plan. Reason about which hypotheses to address and how, then list a few focused changes and the criteria they target.
         Do not repeat an earlier edit whose measured effect was negative.
-        Reply with JSON: reasoning, changes, targetCriteria.
+        Reply with JSON: reasoning, change (the main one), moreChanges (may be empty), targetCriteria.
         """;
 
     public static string EditsRequest(RefinerInput input) => string.Create(CultureInfo.InvariantCulture, $"""
@@ -43,7 +43,7 @@ internal static class RefinerPrompt
         line is removed); text. Edits apply in order, each to the result of the one before.
         Keep the template variables {Variables(input)}. Change the prompt's size by at most {input.MaxChangeFraction * 100:0.#}%.
         Then a note: one paragraph saying what changed and why.
-        Reply with JSON: edits, note.
+        Reply with JSON: edit (the first edit), moreEdits (further edits; may be empty), note.
         """);
 
     public static string ReviseRequest(IReadOnlyList<string> problems) =>
@@ -52,7 +52,7 @@ internal static class RefinerPrompt
 
             Write the complete edit set again, against the current prompt shown at the start (not against your earlier edits), fixing
             these problems. Anchors must be whole lines copied exactly from the named field.
-            Reply with JSON: edits, note.
+            Reply with JSON: edit (the first edit), moreEdits (further edits; may be empty), note.
             """;
 
     public static List<ChatMessage> Critique(RefinerInput input, PlanAnswer plan, string diff) =>

@@ -5,6 +5,7 @@ using Dapper;
 using Edison.Core.Judging;
 using Edison.Core.Llm;
 using Edison.Core.Llm.Local;
+using Edison.Core.Llm.Structured;
 using Edison.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,6 +118,34 @@ public sealed class LocalModelConformanceTests(LocalModelFixture fixture, ITestO
             Assert.InRange(score.Score, 1, 5);
             Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
             output.WriteLine($"seed {seed}: {response.Usage?.OutputTokenCount} tokens in {stopwatch.ElapsedMilliseconds} ms: {response.Text}");
+        }
+    }
+
+    [TinyModelFact]
+    public async Task StructuredOutput_RegistryVerdictForAThreeCriterionRubric_GrammarFromTheSameSchemaGivesAVerdictThatParses()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var gateway = fixture.Services.GetRequiredService<LlmGateway>();
+        var rubric = new Edison.Core.Experiments.Rubric(
+        [
+            new Edison.Core.Experiments.RubricCriterion("Clarity", "Clear.", 0.4, 1, 5, new Dictionary<int, string>()),
+            new Edison.Core.Experiments.RubricCriterion("Kind tone", "Kind.", 0.3, 1, 5, new Dictionary<int, string>()),
+            new Edison.Core.Experiments.RubricCriterion("Brevity", "Short.", 0.3, 1, 3, new Dictionary<int, string>()),
+        ]);
+        var verdictCall = StructuredCalls.PointwiseVerdict(rubric);
+
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var spec = new LlmCallSpec(fixture.ProjectId, fixture.CredentialId, TinyModel.FileName, "test") { SampleIndex = seed };
+            var stopwatch = Stopwatch.StartNew();
+            var result = await StructuredOutput.CompleteAsync(gateway, spec, Prompt("Judge the story for clarity, kind tone and brevity."), verdictCall,
+                new ChatOptions { Seed = seed, MaxOutputTokens = 6000 }, cts.Token);
+
+            output.WriteLine($"seed {seed}: {result.Call.OutputTokens} tokens in {stopwatch.ElapsedMilliseconds} ms: {result.Call.Text}");
+            Assert.True(result.Succeeded, result.Error);
+            Assert.False(result.Retried, "The grammar-constrained first answer did not parse.");
+            Assert.Equal(["Clarity", "Kind tone", "Brevity"], result.Value!.Scores.Select(s => s.Criterion));
+            Assert.All(rubric.Criteria, c => Assert.InRange(result.Value.Scores.Single(s => s.Criterion == c.Name).Score, c.ScaleMin, c.ScaleMax));
         }
     }
 
