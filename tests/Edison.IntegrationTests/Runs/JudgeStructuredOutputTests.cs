@@ -102,7 +102,7 @@ public sealed class JudgeStructuredOutputTests(WorkerLoopFixture fixture, ITestO
         {
             // No verdict is valid, so the iteration ends "judging failed" instead of aggregating (issue 17).
             Assert.Equal(IterationStatus.JudgingFailed, view.Status);
-            Assert.Equal((Cases, Cases), (view.JudgmentsDone, view.FailedJudgments));
+            Assert.Equal((Cases, Cases), (view.JudgmentsDone, view.JudgmentsTotal));
             var results = await Iterations.GetResultsAsync(iterationId, cts.Token);
             Assert.All(results, r =>
             {
