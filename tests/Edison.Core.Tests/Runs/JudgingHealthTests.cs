@@ -21,6 +21,7 @@ public sealed class JudgingHealthTests
     [InlineData(24, 48, 6, 12)]
     [InlineData(48, 48, 12, 12)]
     [InlineData(12, 12, 3, 3)]
+    [InlineData(2, 4, 2, 4)]
     public void FailureReason_EnoughValidVerdictsAndCases_IsNull(int valid, int total, int scored, int cases) =>
         Assert.Null(JudgingHealth.FailureReason(valid, total, scored, cases, 0.05));
 

@@ -28,7 +28,7 @@ public sealed class JudgingFailedTests(CoreFixture fixture) : IClassFixture<Core
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var seen = 0;
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.Autopilot, cts.Token,
-            overrides: r => r.SchemaName == "PointwiseVerdict" && Interlocked.Increment(ref seen) > validVerdicts ? SimStep.Reply(Prose) : null,
+            overrides: r => LargeModelAnswer(r) ?? (r.SchemaName == "PointwiseVerdict" && Interlocked.Increment(ref seen) > validVerdicts ? SimStep.Reply(Prose) : null),
             adjust: d => d with { Cases = [.. d.Cases.Take(12)] });
 
         var iterationId = await IterationDriver.RunAsync(world.Services, world.ExperimentId, cts.Token);
@@ -65,8 +65,8 @@ public sealed class JudgingFailedTests(CoreFixture fixture) : IClassFixture<Core
         var seen = 0;
         var failing = 1;
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.EveryIteration, cts.Token,
-            overrides: r => r.SchemaName == "PointwiseVerdict" && Volatile.Read(ref failing) == 1 && Interlocked.Increment(ref seen) > 1
-                ? SimStep.Reply(Prose) : null,
+            overrides: r => LargeModelAnswer(r) ?? (r.SchemaName == "PointwiseVerdict" && Volatile.Read(ref failing) == 1 && Interlocked.Increment(ref seen) > 1
+                ? SimStep.Reply(Prose) : null),
             adjust: d => d with { Cases = [.. d.Cases.Take(12)], Refiner = new RefinerConfig() });
         var iterationId = await IterationDriver.RunAsync(world.Services, world.ExperimentId, cts.Token);
         await using var connection = await fixture.Database.DataSource.OpenConnectionAsync(cts.Token);
@@ -108,6 +108,10 @@ public sealed class JudgingFailedTests(CoreFixture fixture) : IClassFixture<Core
             "SELECT count(*)::int FROM llm_calls WHERE iteration_id = @iterationId AND call_key LIKE '%:pointwise:g1'", new { iterationId },
             cancellationToken: cts.Token)));
     }
+
+    // The two models would otherwise answer a case alike, and a judge's cached verdict on one answer would serve the other's.
+    private static SimStep? LargeModelAnswer(SimRequest request) =>
+        request.SchemaName is null && request.Model == "model-large" ? SimStep.Reply("From the large model: see the help centre.") : null;
 
     private static string Text(SimRequest request) => string.Join("\n", request.Messages.Select(m => m.Text));
 }

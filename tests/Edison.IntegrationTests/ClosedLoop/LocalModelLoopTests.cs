@@ -63,7 +63,17 @@ public sealed class LocalModelLoopTests(ITestOutputHelper output)
             Assert.True(experimentId is not null, string.Join("; ", errors.SelectMany(e => e.Value)));
 
             var iterationId = await IterationDriver.RunAsync(services, experimentId.Value, cts.Token);
-            Assert.Equal(IterationStatus.Refining, (await services.GetRequiredService<IterationService>().GetAsync(iterationId, cts.Token))!.Status);
+            var judged = (await services.GetRequiredService<IterationService>().GetAsync(iterationId, cts.Token))!;
+            if (judged.Status == IterationStatus.JudgingFailed)
+            {
+                // A model this small may write too few readable verdicts to score on: the iteration then stops visibly, with
+                // its reason stored, and nothing is refined (issue 17).
+                output.WriteLine(judged.Error);
+                Assert.StartsWith("Judging failed:", judged.Error, StringComparison.Ordinal);
+                return;
+            }
+
+            Assert.Equal(IterationStatus.Refining, judged.Status);
             await services.GetRequiredService<RefinementService>().RefineAsync(iterationId, cts.Token);
 
             await using var connection = await database.DataSource.OpenConnectionAsync(cts.Token);

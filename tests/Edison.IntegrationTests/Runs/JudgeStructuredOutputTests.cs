@@ -88,7 +88,7 @@ public sealed class JudgeStructuredOutputTests(WorkerLoopFixture fixture, ITestO
     }
 
     [Fact]
-    public async Task StartAsync_JudgeStaysInvalidAfterRetry_FailedJudgmentWithErrorAndIterationCompletes()
+    public async Task StartAsync_JudgeStaysInvalidAfterRetry_FailedJudgmentWithErrorAndJudgingFailed()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         // Valid JSON that scores the wrong criterion: no repair can help, and the retry repeats the mistake.
@@ -100,8 +100,9 @@ public sealed class JudgeStructuredOutputTests(WorkerLoopFixture fixture, ITestO
 
         await DiagnoseAsync(async () =>
         {
-            Assert.Equal(IterationStatus.Completed, view.Status);
-            Assert.Equal((Cases, Cases), (view.JudgmentsDone, view.FailedJudgments));
+            // No verdict is valid, so the iteration ends "judging failed" instead of aggregating (issue 17).
+            Assert.Equal(IterationStatus.JudgingFailed, view.Status);
+            Assert.Equal((Cases, Cases), (view.JudgmentsDone, view.JudgmentsTotal));
             var results = await Iterations.GetResultsAsync(iterationId, cts.Token);
             Assert.All(results, r =>
             {

@@ -11,7 +11,7 @@ internal static class IterationAssertions
     public static Task<IterationView> WaitUntilFinishedAsync(IterationService iterations, Guid iterationId, CancellationToken cancellationToken) =>
         Poll.UntilAsync($"iteration {iterationId} to finish",
             async ct => await iterations.GetAsync(iterationId, ct) ?? throw new InvalidOperationException($"Iteration {iterationId} does not exist."),
-            view => IterationStatus.IsTerminal(view.Status), cancellationToken);
+            view => IterationStatus.IsTerminal(view.Status) || view.Status == IterationStatus.JudgingFailed, cancellationToken);
 
     /// <summary>
     /// One output per (model run, case, sample), one llm_calls row per call key, and one judgment per succeeded output;
