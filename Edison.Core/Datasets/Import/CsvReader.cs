@@ -122,8 +122,4 @@ internal static class CsvReader
 
     private static string TooMany(int maxRecords) =>
         $"The file has more than {(maxRecords - 1).ToString("N0", CultureInfo.InvariantCulture)} rows: the limit is {ImportLimits.MaxRowsText} rows and {ImportLimits.MaxBytes / (1024 * 1024)} MB. Split it into smaller files.";
-
-    /// <summary>Quotes a field when it needs it.</summary>
-    public static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Edison.Core.Persistence;
 
 namespace Edison.Core.Datasets.Import;
 
@@ -47,13 +48,13 @@ public sealed class DatasetExporter
         var rows = cases.Select(c => (Case: c, Variables: JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(c.Input)!)).ToList();
         var variables = rows.SelectMany(r => r.Variables.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var builder = new StringBuilder();
-        builder.AppendJoin(',', variables.Append("expected_output").Append("tags").Append("difficulty").Append("split").Select(CsvReader.Quote))
+        builder.AppendJoin(',', variables.Append("expected_output").Append("tags").Append("difficulty").Append("split").Select(CsvField.Quote))
             .Append("\r\n");
         foreach (var (c, values) in rows)
         {
             var fields = variables.Select(v => values.TryGetValue(v, out var e) ? e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText() : "")
                 .Append(c.ExpectedOutput ?? "").Append(string.Join(';', c.Tags)).Append(c.Difficulty ?? "").Append(c.Split);
-            builder.AppendJoin(',', fields.Select(CsvReader.Quote)).Append("\r\n");
+            builder.AppendJoin(',', fields.Select(CsvField.Quote)).Append("\r\n");
         }
 
         return builder.ToString();
