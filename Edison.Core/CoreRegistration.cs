@@ -1,8 +1,9 @@
+using Edison.Core.Assist;
 using Edison.Core.Datasets;
+using Edison.Core.Generation;
 using Edison.Core.Accounts;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
-using Edison.Core.Judging;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Llm;
 using Edison.Core.Persistence;
@@ -37,11 +38,12 @@ public static class CoreRegistration
         builder.Services.AddAccounts();
         builder.Services.AddPrompts();
         builder.Services.AddExperiments();
-        builder.Services.AddJudging();
         builder.Services.AddRefining();
         builder.Services.AddRuns();
         builder.Services.AddLoop();
         builder.AddDatasets();
+        builder.Services.AddGeneration();
+        builder.Services.AddAssist();
         builder.AddProjects();
         builder.Services.AddReadModels();
         builder.AddScheduledRegressions();

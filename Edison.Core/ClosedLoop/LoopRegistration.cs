@@ -16,6 +16,12 @@ internal static class LoopRegistration
 {
     public static IServiceCollection AddLoop(this IServiceCollection services)
     {
+        services.AddSingleton<IterationAggregator>();
+        services.AddSingleton<LoopState>();
+        services.AddSingleton(sp => new IterationCoordinator(sp.GetRequiredService<IterationStateStore>(), sp.GetRequiredService<IterationLifecycle>(),
+            sp.GetRequiredService<WorkProgress>(), sp.GetRequiredService<WorkChunkLedger>(), sp.GetRequiredService<IterationAggregator>(),
+            sp.GetRequiredService<LoopState>(), sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<IMeasuredRunFinisher>(),
+            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<IterationCoordinator>>()));
         services.AddSingleton(sp => new IterationSummaryWriter(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
             sp.GetRequiredService<ILogger<IterationSummaryWriter>>()));
         services.AddSingleton(sp => new ReviewService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IJobScheduler>(),

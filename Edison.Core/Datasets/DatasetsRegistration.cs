@@ -1,25 +1,19 @@
-using Edison.Core.Assist;
 using Edison.Core.Datasets.Browse;
 using Edison.Core.Datasets.Coverage;
 using Edison.Core.Datasets.Import;
-using Edison.Core.Events;
 using Edison.Core.Datasets.Splits;
-using Edison.Core.Generation;
-using Edison.Core.Jobs;
-using Edison.Core.Llm;
 using Edison.Core.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Edison.Core.Datasets;
 
-/// <summary>Registers the test data studio: import/export, splits, synthetic generation and AI assist.</summary>
+/// <summary>Registers the test data studio's datasets: import/export, splits, the catalog and coverage.</summary>
 public static class DatasetsRegistration
 {
-    /// <summary>Adds the dataset, generation and assist services (call after <c>AddEdisonCore()</c>'s gateway registration).</summary>
+    /// <summary>Adds the dataset services (generation and assist are their own features, registered by <c>AddEdisonCore()</c>).</summary>
     public static IHostApplicationBuilder AddDatasets(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -29,16 +23,8 @@ public static class DatasetsRegistration
             sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new DatasetExporter(sp.GetRequiredService<DatasetReader>()));
         services.TryAddSingleton(sp => new DatasetSplitService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
-        services.TryAddSingleton(sp => new GenerationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<LlmGateway>(),
-            sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<IEventBus>(), sp.GetRequiredService<ILogger<GenerationService>>(),
-            sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new DatasetCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.TryAddSingleton(sp => new CoverageService(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton(sp => new GenerationDefaultsQuery(sp.GetRequiredService<NpgsqlDataSource>()));
-        services.TryAddSingleton(sp => new AssistStreamer(sp.GetRequiredService<LlmGateway>()));
-        services.TryAddSingleton(sp => new AssistService(sp.GetRequiredService<LlmGateway>(), sp.GetRequiredService<AssistStreamer>(),
-            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
-        services.TryAddSingleton(sp => new AssistSettingsStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
+using Edison.Core.Runs;
 using Edison.Core.Runs.Aggregation;
 using Npgsql;
 

@@ -21,6 +21,7 @@ internal static class RegressionRegistration
             sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()) { AllowPlainHttpLoopback = builder.Environment.IsDevelopment() });
         builder.Services.AddSingleton(sp => new RegressionRunService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CiCheckService>(),
             sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<RegressionRunService>>()));
+        builder.Services.AddSingleton<ClosedLoop.IMeasuredRunFinisher>(sp => sp.GetRequiredService<RegressionRunService>());
         builder.Services.AddSingleton(sp => new RegressionWebhookSender(sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<WebhookSecretProtector>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegressionWebhookSender>>()) { AllowPlainHttpLoopback = builder.Environment.IsDevelopment() });

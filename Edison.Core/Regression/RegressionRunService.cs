@@ -17,7 +17,7 @@ namespace Edison.Core.Regression;
 /// cases; a significant drop (the paired CI and the experiment's minimum effect) becomes an alert and, when the experiment
 /// has one, a signed webhook.
 /// </summary>
-public sealed partial class RegressionRunService
+public sealed partial class RegressionRunService : IMeasuredRunFinisher
 {
     // A scheduled run has no threshold of its own: only the comparison with the previous run decides.
     private const double NoThreshold = double.MinValue;
@@ -160,6 +160,9 @@ public sealed partial class RegressionRunService
 
         return true;
     }
+
+    Task<bool> IMeasuredRunFinisher.FinishAsync(Guid iterationId, VersionComparison? comparison, CancellationToken cancellationToken) =>
+        FinishAsync(iterationId, comparison, cancellationToken);
 
     private static string Describe(int version, VersionComparison c)
     {

@@ -4,7 +4,6 @@ using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Persistence;
 using Edison.Core.Prompts;
-using Edison.Core.ReadModels;
 using Edison.Core.Security;
 using Npgsql;
 
@@ -257,7 +256,7 @@ public sealed class IterationService
 
         var figures = await _settled.GetOrComputeAsync(iterationId, row.Status, row.ChangeStamp, nameof(ProgressFigures),
             ct => ProgressFiguresAsync(iterationId, ct), cancellationToken);
-        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, ClosedLoop.LoopJson.Options);
+        var metrics = row.Metrics is null ? null : JsonSerializer.Deserialize<Aggregation.IterationMetrics>(row.Metrics, Aggregation.MetricsJson.Options);
         return new IterationView(row.Id, row.ExperimentId, row.ExperimentName, row.Number, row.Status, figures.OutputsDone, figures.OutputsTotal,
             figures.JudgmentsDone, figures.JudgmentsTotal, metrics?.MeanScore, metrics?.CiLow, metrics?.CiHigh, metrics?.FailedOutputs ?? 0,
             metrics?.FailedJudgments ?? 0, row.CostUsd, row.InputTokens, row.OutputTokens, row.Error)

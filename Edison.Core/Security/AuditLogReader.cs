@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Dapper;
-using Edison.Core.Datasets.Import;
+using Edison.Core.Persistence;
 using Npgsql;
 
 namespace Edison.Core.Security;
@@ -137,10 +137,7 @@ public sealed class AuditLogReader
         {
             e.At.ToString("O", CultureInfo.InvariantCulture), e.User ?? "", e.Action, e.EntityType, e.EntityId?.ToString() ?? "",
             e.Before ?? "", e.After ?? "", e.RequestId ?? "",
-        }.Select(f => CsvReader.Quote(Inert(f)))) + "\r\n";
-
-    // A spreadsheet runs a cell that starts with = + - @ as a formula; people's e-mail addresses are free text, so defuse them.
-    private static string Inert(string field) => field.Length > 0 && "=+-@\t\r".Contains(field[0], StringComparison.Ordinal) ? "'" + field : field;
+        }.Select(f => CsvField.Quote(CsvField.Inert(f)))) + "\r\n";
 
     private static string JsonLine(AuditEntry e)
     {

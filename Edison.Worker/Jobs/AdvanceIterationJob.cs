@@ -1,5 +1,5 @@
+using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
-using Edison.Core.Runs;
 using Quartz;
 
 namespace Edison.Worker.Jobs;

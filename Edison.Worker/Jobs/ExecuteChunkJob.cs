@@ -1,3 +1,4 @@
+using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
 using Quartz;

@@ -1,5 +1,5 @@
+using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
-using Edison.Core.Judging;
 using Edison.Core.Runs;
 using Quartz;
 

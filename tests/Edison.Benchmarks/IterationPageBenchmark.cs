@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Runs;

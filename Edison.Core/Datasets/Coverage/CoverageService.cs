@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Edison.Core.Experiments;
 using Npgsql;
 
 namespace Edison.Core.Datasets.Coverage;
@@ -46,7 +45,7 @@ public sealed class CoverageService
             return null;
         }
 
-        var rubric = JsonSerializer.Deserialize<Rubric>(latest.Rubric, Json)!;
+        var rubric = JsonSerializer.Deserialize<RubricScales>(latest.Rubric, Json)!;
         var means = (await connection.QueryAsync<(string Criterion, double Mean)>(new CommandDefinition("""
             SELECT s.key, avg(s.value::double precision) FROM judgments j, jsonb_each_text(j.scores) s
             WHERE j.iteration_id = @Id AND j.status = 'succeeded' AND j.mode = 'pointwise' GROUP BY s.key
@@ -87,7 +86,7 @@ public sealed class CoverageService
     private static async Task<Dictionary<Guid, double>> CaseScoresAsync(NpgsqlConnection connection, IterationRow iteration,
         CancellationToken cancellationToken)
     {
-        var rubric = JsonSerializer.Deserialize<Rubric>(iteration.Rubric, Json)!;
+        var rubric = JsonSerializer.Deserialize<RubricScales>(iteration.Rubric, Json)!;
         var min = rubric.Criteria.Min(c => c.ScaleMin);
         var max = rubric.Criteria.Max(c => c.ScaleMax);
         var rows = await connection.QueryAsync<(Guid CaseId, double? Composite, bool AllFailed)>(new CommandDefinition("""
@@ -135,4 +134,9 @@ public sealed class CoverageService
 
         public int Length { get; init; }
     }
+
+    // The rubric's criteria as far as coverage needs them (names and scales), read from the experiment's stored JSON.
+    private sealed record RubricScales(IReadOnlyList<CriterionScale> Criteria);
+
+    private sealed record CriterionScale(string Name, int ScaleMin, int ScaleMax);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Edison.Core.Persistence;
 
 namespace Edison.Core.Datasets.Import;
 
@@ -42,7 +43,7 @@ public sealed class DatasetExporter
         ["split"] = c.Split,
     };
 
-    // Every field goes through CsvReader.Inert (a value a spreadsheet would run as a formula gets a leading apostrophe, which
+    // Every field goes through CsvField.Inert (a value a spreadsheet would run as a formula gets a leading apostrophe, which
     // import removes again), and a variable named like a role column (tags, split, …) is written as input.<name>.
     private static string Csv(IReadOnlyList<DatasetCase> cases)
     {
@@ -50,13 +51,13 @@ public sealed class DatasetExporter
         var variables = rows.SelectMany(r => r.Variables.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var builder = new StringBuilder();
         builder.AppendJoin(',', variables.Select(ColumnMapping.ColumnOf).Append("expected_output").Append("tags").Append("difficulty").Append("split")
-                .Select(f => CsvReader.Quote(CsvReader.Inert(f))))
+                .Select(f => CsvField.Quote(CsvField.Inert(f))))
             .Append("\r\n");
         foreach (var (c, values) in rows)
         {
             var fields = variables.Select(v => values.TryGetValue(v, out var e) ? e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText() : "")
                 .Append(c.ExpectedOutput ?? "").Append(string.Join(';', c.Tags)).Append(c.Difficulty ?? "").Append(c.Split);
-            builder.AppendJoin(',', fields.Select(f => CsvReader.Quote(CsvReader.Inert(f)))).Append("\r\n");
+            builder.AppendJoin(',', fields.Select(f => CsvField.Quote(CsvField.Inert(f)))).Append("\r\n");
         }
 
         return builder.ToString();

@@ -1,7 +1,6 @@
 using Dapper;
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
-using Edison.Core.Judging;
 using Edison.Core.Llm;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;

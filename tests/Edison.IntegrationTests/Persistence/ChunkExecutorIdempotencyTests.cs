@@ -1,4 +1,5 @@
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Jobs;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
-using Edison.Core.Judging;
 using Edison.Core.Runs;
 using Edison.IntegrationTests.Support;
 using Edison.Testing;

@@ -1,4 +1,5 @@
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Runs;
 using Edison.Core.Security;
 using Edison.IntegrationTests.Support;

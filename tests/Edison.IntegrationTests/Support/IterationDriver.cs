@@ -1,5 +1,5 @@
 using Dapper;
-using Edison.Core.Judging;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Edison.Testing;

@@ -4,12 +4,12 @@ using Edison.Core.Experiments;
 using Edison.Core.Llm;
 using Edison.Core.Llm.Structured;
 using Edison.Core.Persistence;
-using Edison.Core.Runs;
+using Edison.Core.Judging;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Edison.Core.Judging;
+namespace Edison.Core.Runs;
 
 /// <summary>Scores one chunk of an iteration's outputs (pointwise) or pairs (pairwise) with one judge, writing each judgment exactly once.</summary>
 public sealed class JudgeRunner

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Dapper;
-using Edison.Core.Runs;
 using Npgsql;
 
-namespace Edison.Core.ReadModels;
+namespace Edison.Core.Runs;
 
 /// <summary>
 /// Keeps a settled (completed, failed or cancelled) iteration's page figures that cost O(iteration) to compute: progress

@@ -1,11 +1,11 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
-using Edison.Core.ClosedLoop;
 using Edison.Core.Judging;
 using Edison.Core.Regression;
+using Edison.Core.Runs;
 using Microsoft.Extensions.Logging;
 
-namespace Edison.Core.Runs;
+namespace Edison.Core.ClosedLoop;
 
 /// <summary>
 /// Moves an iteration forward from whatever state the database says it is in. Idempotent: called after every chunk,
@@ -20,13 +20,13 @@ public sealed partial class IterationCoordinator
     private readonly IterationAggregator _aggregator;
     private readonly LoopState _loop;
     private readonly ReviewService _reviews;
-    private readonly RegressionRunService _regressions;
+    private readonly IMeasuredRunFinisher _regressions;
     private readonly IJobScheduler _jobs;
     private readonly IEventBus _events;
     private readonly ILogger<IterationCoordinator> _logger;
 
     internal IterationCoordinator(IterationStateStore states, IterationLifecycle lifecycle, WorkProgress progress, WorkChunkLedger chunks, IterationAggregator aggregator,
-        LoopState loop, ReviewService reviews, RegressionRunService regressions, IJobScheduler jobs, IEventBus events,
+        LoopState loop, ReviewService reviews, IMeasuredRunFinisher regressions, IJobScheduler jobs, IEventBus events,
         ILogger<IterationCoordinator> logger)
     {
         _chunks = chunks;

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Dapper;
 using Edison.Core.Experiments;
-using Edison.Core.ClosedLoop;
 using Edison.Core.Runs.Aggregation;
 using Edison.Core.Statistics;
 using Npgsql;
 
-namespace Edison.Core.Runs;
+namespace Edison.Core.ClosedLoop;
 
 /// Computes an iteration's statistics and its comparison with the parent from the stored rows. Re-running gives the same figures.
 internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
