@@ -1,7 +1,6 @@
 using Edison.Core.Events;
 using Edison.Core.Jobs;
 using Edison.Core.Judging;
-using Edison.Core.Regression;
 using Edison.Core.Runs;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using Dapper;
+using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
-using Edison.Core.Judging;
 using Edison.Core.ReadModels;
 using Edison.Core.Runs;
 using Edison.Core.Security;
