@@ -110,7 +110,9 @@ public static class InputLimits
         }
 
         budget.Value -= bytes.Length;
-        return Encoding.UTF8.GetString(bytes);
+        // A byte-order mark (as many tools write) is not part of the text.
+        var bom = Encoding.UTF8.Preamble;
+        return bytes.AsSpan().StartsWith(bom) ? Encoding.UTF8.GetString(bytes.AsSpan(bom.Length)) : Encoding.UTF8.GetString(bytes);
     }
 
     private static string Size(long bytes) => bytes >= 1024 * 1024
