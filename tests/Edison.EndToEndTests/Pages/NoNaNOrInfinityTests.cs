@@ -34,7 +34,7 @@ public sealed partial class NoNaNOrInfinityTests(EdisonAppFixture app, ChromiumF
                 : LoopScript.Answer(r));
         await using var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.WebUrl.ToString() });
         await app.SignInOwnerAsync(context);
-        var name = $"NaN {scoredCases} {Guid.NewGuid():N}"[..20];
+        var name = $"Few scored {scoredCases} {Guid.NewGuid():N}"[..24];
         var ids = await SeedAsync(await context.NewPageAsync(), tenant.ApiKey, name, scoredCases, cts.Token);
 
         var failures = new List<string>();
