@@ -18,13 +18,19 @@ internal static class RegressionRegistration
         builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton(sp => new RegressionScheduleService(sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<IRegressionScheduler>(), sp.GetRequiredService<WebhookSecretProtector>(),
-            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>()) { AllowPlainHttpLoopback = builder.Environment.IsDevelopment() });
+            sp.GetRequiredService<Edison.Core.Security.ProjectAccess>())
+        {
+            AllowPlainHttpLoopback = builder.Environment.IsDevelopment() || sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPlainHttpLoopback,
+        });
         builder.Services.AddSingleton(sp => new RegressionRunService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<CiCheckService>(),
             sp.GetRequiredService<ApiStore>(), sp.GetRequiredService<IJobScheduler>(), sp.GetRequiredService<ILogger<RegressionRunService>>()));
         builder.Services.AddSingleton<ClosedLoop.IMeasuredRunFinisher>(sp => sp.GetRequiredService<RegressionRunService>());
         builder.Services.AddSingleton(sp => new RegressionWebhookSender(sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<WebhookSecretProtector>(), sp.GetRequiredService<IOptions<WebhookOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<RegressionWebhookSender>>()) { AllowPlainHttpLoopback = builder.Environment.IsDevelopment() });
+            sp.GetRequiredService<ILogger<RegressionWebhookSender>>())
+        {
+            AllowPlainHttpLoopback = builder.Environment.IsDevelopment() || sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPlainHttpLoopback,
+        });
         return builder;
     }
 }

@@ -20,6 +20,12 @@ public sealed class WebhookOptions
     /// <summary>The wait before the second attempt; it doubles after each failure.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Accept and deliver plain-http webhooks to this machine (a local receiver). Always on in Development; elsewhere only for
+    /// test hosts, which receive on loopback. Never in production: metadata and link-local addresses stay refused regardless.
+    /// </summary>
+    public bool AllowPlainHttpLoopback { get; set; }
 }
 
 /// <summary>Validates <see cref="WebhookOptions"/> at start.</summary>

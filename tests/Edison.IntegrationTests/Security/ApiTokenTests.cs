@@ -21,21 +21,22 @@ public sealed class ApiTokenTests(SecureWebFixture web) : IClassFixture<SecureWe
 
         using var client = web.NewClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using (var read = await client.GetAsync("/", cts.Token))
+        using (var read = await client.GetAsync("/api/v1/projects", cts.Token))
         {
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         }
 
+        // A token opens /api/v1 only (issue 18): the pages see a visitor without a cookie.
         using (var members = await client.GetAsync("/Settings/Members", cts.Token))
         {
-            Assert.Equal(HttpStatusCode.OK, members.StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, members.StatusCode);
         }
 
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM api_tokens WHERE token_hash = @token", new { token }));
         Assert.NotNull(await connection.ExecuteScalarAsync<DateTime?>("SELECT last_used_at FROM api_tokens WHERE id = @tokenId", new { tokenId }));
 
         await tokens.RevokeAsync(owner, tokenId, cts.Token);
-        using var revoked = await client.GetAsync("/", cts.Token);
+        using var revoked = await client.GetAsync("/api/v1/projects", cts.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
 
         // A member cannot mint a token above their own role.

@@ -33,7 +33,12 @@ public sealed class WorkerLoopFixture : IAsyncLifetime
         // The per-credential cap above what the chunk threads can bring (6 bulk jobs × 4 calls): these tests hold slow calls
         // in flight on purpose, and under the default cap of 8 held calls could take every slot before the quick ones.
         _worker = WorkerProcess.Start(_database.ConnectionString, redis,
-            new Dictionary<string, string> { ["Edison__Llm__MaxConcurrentCallsPerCredential"] = "24" });
+            new Dictionary<string, string>
+            {
+                ["Edison__Llm__MaxConcurrentCallsPerCredential"] = "24",
+                // The regression tests' webhook receiver listens on plain-http loopback, which Production otherwise refuses.
+                ["Edison__Webhooks__AllowPlainHttpLoopback"] = "true",
+            });
         _host = await StartClientHostAsync(_database.ConnectionString, redis, cts.Token);
         await _worker.WaitHealthyAsync(cts.Token);
     }
@@ -43,6 +48,7 @@ public sealed class WorkerLoopFixture : IAsyncLifetime
         CancellationToken cancellationToken)
     {
         var builder = EdisonTestHost.CreateBuilder(databaseConnectionString, redisConnectionString);
+        builder.Configuration["Edison:Webhooks:AllowPlainHttpLoopback"] = "true";
         builder.AddEdisonScheduler(runsJobs: false);
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
