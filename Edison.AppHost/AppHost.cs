@@ -49,13 +49,17 @@ if (builder.Configuration["Edison:Security:RateLimitsEnabled"] is { Length: > 0 
 if (builder.ExecutionContext.IsRunMode)
 {
     var webPort = WebPort.Resolve(builder.Configuration);
+    // A new instance's Setup page asks for a one-time token; the AppHost chooses it (or takes Edison:SetupToken) and prints it.
+    var setupToken = builder.Configuration["Edison:SetupToken"] is { Length: > 0 } given
+        ? given : Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    web.WithEnvironment("Edison__SetupToken", setupToken);
     web.WithHttpEndpoint(port: webPort);
     var dashboard = builder.Configuration["ASPNETCORE_URLS"]?.Split(';')[0] ?? "off";
     Console.WriteLine(infra.Description);
     Console.WriteLine($"Edison web app: http://localhost:{webPort}  (dashboard: {dashboard})");
     web.OnResourceReady((_, _, _) =>
     {
-        Console.WriteLine($"Edison is ready: http://localhost:{webPort}");
+        Console.WriteLine($"Edison is ready: http://localhost:{webPort}  (first-run setup token: {setupToken})");
         return Task.CompletedTask;
     });
 }

@@ -22,6 +22,7 @@ internal static class WebRegistration
         builder.Services.AddSingleton<Edison.Web.Pages.Experiments.Wizard.AssistRuns>();
         builder.Services.AddSingleton<Pages.Datasets.ImportStaging>();
         builder.Services.AddExceptionHandler<EdisonExceptionHandler>();
+        builder.Services.AddHostedService<Infrastructure.Security.SetupTokenAnnouncer>();
         // A Quartz client only: the web app schedules jobs and never runs them.
         builder.AddEdisonScheduler(runsJobs: false);
         return builder;

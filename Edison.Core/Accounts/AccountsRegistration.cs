@@ -1,5 +1,6 @@
 using Edison.Core.Security;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -14,6 +15,7 @@ internal static class AccountsRegistration
         services.AddSingleton(sp => new ApiTokenService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.AddSingleton(sp => new AuditLogReader(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>()));
         services.AddSingleton(sp => new AccountService(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton(sp => new SetupToken(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new InvitationService(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ProjectAccess>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<IUserStore<EdisonUser>>(sp => new UserStore(sp.GetRequiredService<NpgsqlDataSource>()));

@@ -1,3 +1,4 @@
+using Edison.Testing;
 using Npgsql;
 
 namespace Edison.Benchmarks;
@@ -43,6 +44,7 @@ internal sealed class BenchmarkStack : IAsyncDisposable
         {
             ["ConnectionStrings__edisondb"] = Database.ConnectionString,
             ["ConnectionStrings__redis"] = Redis,
+            ["Edison__SetupToken"] = TestSetup.Token,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -7,6 +7,7 @@ using Edison.Core.ClosedLoop;
 using Edison.Core.Events;
 using Edison.Core.Experiments;
 using Edison.Core.Runs;
+using Edison.Testing;
 using Edison.Testing.Simulator;
 using Edison.Testing.TestData;
 using Npgsql;
@@ -156,7 +157,7 @@ internal static partial class IterationPageBenchmark
             : throw new InvalidOperationException("No antiforgery token on /Setup.");
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Email"] = "owner@bench.test", ["Password"] = "a long benchmark passphrase", ["__RequestVerificationToken"] = token,
+            ["Token"] = TestSetup.Token, ["Email"] = "owner@bench.test", ["Password"] = "a long benchmark passphrase", ["__RequestVerificationToken"] = token,
         });
         using var response = await client.PostAsync(new Uri("Setup", UriKind.Relative), form, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Redirect)

@@ -49,6 +49,7 @@ public class EdisonAppFixture : IAsyncLifetime
             $"--Edison:Redis:KeyPrefix={redisPrefix}",
             $"--Edison:WebPort={webPort}",
             "--Edison:Security:RateLimitsEnabled=false",
+            $"--Edison:SetupToken={TestSetup.Token}",
             "--DcpPublisher:WaitForResourceCleanup=false",
         ], cts.Token);
         _app = await builder.BuildAsync(cts.Token).WaitAsync(cts.Token);
@@ -85,7 +86,7 @@ public class EdisonAppFixture : IAsyncLifetime
         var token = await SkeletonIterationEndToEndTests.AntiforgeryTokenAsync(client, "/Setup", cancellationToken);
         using var response = await client.PostAsync("/Setup", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = token, ["Email"] = OwnerEmail, ["Password"] = OwnerPassword,
+            ["__RequestVerificationToken"] = token, ["Token"] = TestSetup.Token, ["Email"] = OwnerEmail, ["Password"] = OwnerPassword,
         }), cancellationToken);
         if (response.StatusCode != System.Net.HttpStatusCode.Redirect)
         {

@@ -11,8 +11,12 @@ namespace Edison.Web.Pages.Setup;
 /// First run: the first account becomes the instance owner and the owner of the first project. Gone once done.
 [AllowAnonymous]
 [EnableRateLimiting(AccountRateLimiting.Policy)]
-public sealed class IndexModel(AccountService accounts, UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn) : PageModel
+public sealed class IndexModel(AccountService accounts, SetupToken setupToken, UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn)
+    : PageModel
 {
+    [BindProperty]
+    public string Token { get; set; } = "";
+
     [BindProperty]
     public string Email { get; set; } = "";
 
@@ -37,6 +41,17 @@ public sealed class IndexModel(AccountService accounts, UserManager<EdisonUser> 
             return NotFound();
         }
 
+        // Checked before any account exists: without the token from the web app's log (or Edison:SetupToken), nothing is created.
+        if (!await setupToken.MatchesAsync(Token, cancellationToken))
+        {
+            Errors = [string.IsNullOrWhiteSpace(Token)
+                ? "Enter the setup token: it is printed in the web app's log at start (and by the AppHost, beside \"Edison is ready\")."
+                : "That is not this instance's setup token. Copy it again from the web app's log (or the AppHost's output)."];
+            Password = "";
+            Token = "";
+            return Page();
+        }
+
         var owner = new EdisonUser { Email = Email.Trim(), DisplayName = string.IsNullOrWhiteSpace(DisplayName) ? Email.Trim() : DisplayName.Trim() };
         var result = await users.CreateAsync(owner, Password);
         if (!result.Succeeded)
@@ -52,6 +67,7 @@ public sealed class IndexModel(AccountService accounts, UserManager<EdisonUser> 
             return RedirectToPage("/Account/SignIn");
         }
 
+        await setupToken.ForgetAsync(cancellationToken);
         await signIn.SignInAsync(owner, isPersistent: true);
         return LocalRedirect("/");
     }

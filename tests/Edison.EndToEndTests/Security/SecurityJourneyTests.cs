@@ -1,5 +1,6 @@
 using Dapper;
 using Deque.AxeCore.Playwright;
+using Edison.Testing;
 using Microsoft.Playwright;
 using Npgsql;
 
@@ -26,6 +27,7 @@ public sealed class SecurityJourneyTests(FirstRunAppFixture app, ChromiumFixture
         await owner.GotoAsync("/");
         await Assertions.Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Set up Edison" })).ToBeVisibleAsync();
         await AssertAccessibleAsync(owner, "setup");
+        await owner.Locator("#setup-token").FillAsync(TestSetup.Token);
         await owner.Locator("#email").FillAsync(OwnerEmail);
         await owner.Locator("#password").FillAsync(Password);
         await owner.GetByRole(AriaRole.Button, new() { Name = "Create owner account" }).ClickAsync();

@@ -60,6 +60,7 @@ public sealed partial class TracedLoopFixture : IAsyncLifetime
         Web = new WebApplicationFactory<web::Program>().WithWebHostBuilder(b =>
         {
             Configure(b, redis, redisPrefix, WebLogs, WebSpans);
+            b.UseSetting("Edison:SetupToken", TestSetup.Token);
             b.UseSetting("Edison:Security:AccountPermitLimit", "1000");
             b.UseSetting("Edison:Security:RateLimitsEnabled", "false");
         });
@@ -69,7 +70,7 @@ public sealed partial class TracedLoopFixture : IAsyncLifetime
 
         using var owner = NewClient();
         var token = await SecureWebFixture.TokenAsync(owner, "/Setup", cts.Token);
-        using var response = await owner.PostAsync("/Setup", SecureWebFixture.Form(token, ("Email", SecureWebFixture.OwnerEmail),
+        using var response = await owner.PostAsync("/Setup", SecureWebFixture.Form(token, ("Token", TestSetup.Token), ("Email", SecureWebFixture.OwnerEmail),
             ("Password", SecureWebFixture.Password), ("PublicSignUp", "false")), cts.Token);
         if (response.StatusCode != HttpStatusCode.Redirect)
         {

@@ -34,6 +34,7 @@ public sealed class RateLimitedWebFixture : IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{CoreRegistration.DatabaseConnectionName}", _database.ConnectionString);
             b.UseSetting($"ConnectionStrings:{CoreRegistration.RedisConnectionName}", TestEnvironment.RedisConnectionStringWithPrefix(redisPrefix));
             b.UseSetting("Edison:Redis:KeyPrefix", redisPrefix);
+            b.UseSetting("Edison:SetupToken", TestSetup.Token);
             b.UseSetting("Edison:Security:AccountPermitLimit", "100");
             b.UseSetting("Edison:Security:AccountAddressPermitLimit", AddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Edison:Security:AccountWindow", "00:10:00");
@@ -45,7 +46,7 @@ public sealed class RateLimitedWebFixture : IAsyncLifetime
 
         using var owner = Client("198.51.100.1");
         var token = await SecureWebFixture.TokenAsync(owner, "/Setup", cts.Token);
-        using var response = await owner.PostAsync("/Setup", SecureWebFixture.Form(token, ("Email", SecureWebFixture.OwnerEmail),
+        using var response = await owner.PostAsync("/Setup", SecureWebFixture.Form(token, ("Token", TestSetup.Token), ("Email", SecureWebFixture.OwnerEmail),
             ("Password", SecureWebFixture.Password), ("PublicSignUp", "true")), cts.Token);
         if (response.StatusCode != HttpStatusCode.Redirect)
         {

@@ -33,6 +33,7 @@ public sealed partial class SecureWebFixture : IAsyncLifetime
             b.UseSetting($"ConnectionStrings:{CoreRegistration.DatabaseConnectionName}", _database.ConnectionString);
             b.UseSetting($"ConnectionStrings:{CoreRegistration.RedisConnectionName}", TestEnvironment.RedisConnectionStringWithPrefix(redisPrefix));
             b.UseSetting("Edison:Redis:KeyPrefix", redisPrefix);
+            b.UseSetting("Edison:SetupToken", TestSetup.Token);
             b.UseSetting("Edison:Security:MaxFailedAccessAttempts", MaxFailedAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
             b.UseSetting("Edison:Security:AccountPermitLimit", "1000");
             // The matrix makes hundreds of calls from one address; RateLimitTests run the limits on a host of their own.
@@ -43,7 +44,7 @@ public sealed partial class SecureWebFixture : IAsyncLifetime
 
         using var owner = NewClient();
         var token = await TokenAsync(owner, "/Setup", cts.Token);
-        using var response = await owner.PostAsync("/Setup", Form(token, ("Email", OwnerEmail), ("Password", Password), ("PublicSignUp", "true")),
+        using var response = await owner.PostAsync("/Setup", Form(token, ("Token", TestSetup.Token), ("Email", OwnerEmail), ("Password", Password), ("PublicSignUp", "true")),
             cts.Token);
         if (response.StatusCode != HttpStatusCode.Redirect)
         {
