@@ -109,7 +109,8 @@ internal static class DatasetStore
         var positions = Enumerable.Range(firstPosition, cases.Count).ToArray();
         var inputs = cases.Select(c => JsonSerializer.Serialize(c.Case.Variables)).ToArray();
         var expected = cases.Select(c => c.Case.ExpectedOutput).ToArray();
-        var tags = cases.Select(c => JsonSerializer.Serialize(c.Case.Tags)).ToArray();
+        // A JSON body may leave tags out (null despite the type): no tags, not a database error.
+        var tags = cases.Select(c => JsonSerializer.Serialize(c.Case.Tags ?? [])).ToArray();
         var difficulties = cases.Select(c => c.Case.Difficulty).ToArray();
         var splits = cases.Select((c, i) => c.Split ?? SplitAssigner.Assign(seed, positions[i])).ToArray();
         await connection.ExecuteAsync(new CommandDefinition("""
