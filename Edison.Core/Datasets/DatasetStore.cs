@@ -110,7 +110,8 @@ internal static class DatasetStore
         var positions = Enumerable.Range(firstPosition, cases.Count).ToArray();
         var inputs = cases.Select(c => JsonSerializer.Serialize(c.Case.Variables)).ToArray();
         var expected = cases.Select(c => c.Case.ExpectedOutput).ToArray();
-        var tags = cases.Select(c => JsonSerializer.Serialize(c.Case.Tags)).ToArray();
+        // A JSON body may leave tags out (null despite the type): no tags, not a database error.
+        var tags = cases.Select(c => JsonSerializer.Serialize(c.Case.Tags ?? [])).ToArray();
         var difficulties = cases.Select(c => c.Case.Difficulty).ToArray();
         // A new dataset's unsplit cases get exact stratified counts (a hash bucket can leave a small dataset's validation split
         // empty); cases appended later take the per-position hash, so a new case never moves an old one.
