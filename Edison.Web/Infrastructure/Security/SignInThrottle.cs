@@ -55,6 +55,33 @@ public sealed class SignInThrottle(IOptions<SecurityOptions> options, TimeProvid
         return true;
     }
 
+    /// <summary>
+    /// Checks a signed-in person's current password (Change password) under the same per-account-and-address count as sign-in,
+    /// so a stolen session cannot guess the password there without limit; a wrong one also counts toward the account-wide lockout.
+    /// </summary>
+    public async Task<PasswordCheck> CheckCurrentPasswordAsync(UserManager<EdisonUser> users, EdisonUser user, string password, IPAddress? client)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(user);
+        var key = $"{(user.Email ?? "").Trim().ToUpperInvariant()}|{client}";
+        if ((_failures.TryGetValue(key, out int failed) && failed >= options.Value.MaxFailedAccessAttempts) || await users.IsLockedOutAsync(user))
+        {
+            _decoyHash ??= users.PasswordHasher.HashPassword(Nobody, RandomNumberGenerator.GetHexString(32));
+            users.PasswordHasher.VerifyHashedPassword(Nobody, _decoyHash, password);
+            return PasswordCheck.TooMany;
+        }
+
+        if (!await users.CheckPasswordAsync(user, password))
+        {
+            Count(key);
+            await users.AccessFailedAsync(user);
+            return PasswordCheck.Wrong;
+        }
+
+        _failures.Remove(key);
+        return PasswordCheck.Right;
+    }
+
     private void Count(string key)
     {
         var failures = _failures.TryGetValue(key, out int n) ? n + 1 : 1;

@@ -11,7 +11,7 @@ namespace Edison.Web.Pages.Account;
 /// The signed-in person's account: change the password (which signs out other sessions) or sign out everywhere.
 [SignedInOnly]
 [EnableRateLimiting(AccountRateLimiting.Policy)]
-public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn) : PageModel
+public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInManager<EdisonUser> signIn, SignInThrottle throttle) : PageModel
 {
     [BindProperty]
     public string CurrentPassword { get; set; } = "";
@@ -46,21 +46,18 @@ public sealed class ChangePasswordModel(UserManager<EdisonUser> users, SignInMan
         }
 
         Email = user.Email;
-        // A wrong current password counts toward the account's lockout like a failed sign-in, so a stolen session cannot be used
-        // to guess the password here without limit.
-        if (await users.IsLockedOutAsync(user))
+        // A wrong current password counts like a failed sign-in from this address, so a stolen session cannot be used to guess
+        // the password here without limit.
+        switch (await throttle.CheckCurrentPasswordAsync(users, user, CurrentPassword, HttpContext.Connection.RemoteIpAddress))
         {
-            CurrentPassword = NewPassword = "";
-            Errors = ["Too many wrong passwords. Wait a while and try again."];
-            return Page();
-        }
-
-        if (!await users.CheckPasswordAsync(user, CurrentPassword))
-        {
-            await users.AccessFailedAsync(user);
-            CurrentPassword = NewPassword = "";
-            Errors = ["The current password is not right."];
-            return Page();
+            case PasswordCheck.TooMany:
+                CurrentPassword = NewPassword = "";
+                Errors = ["Too many wrong passwords. Wait a while and try again."];
+                return Page();
+            case PasswordCheck.Wrong:
+                CurrentPassword = NewPassword = "";
+                Errors = ["The current password is not right."];
+                return Page();
         }
 
         await users.ResetAccessFailedCountAsync(user);

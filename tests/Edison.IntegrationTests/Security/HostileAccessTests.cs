@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Dapper;
+using Edison.Core.Accounts;
 using Edison.Core.Security;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Edison.IntegrationTests.Security;
@@ -113,15 +115,16 @@ public sealed class HostileAccessTests(SecureWebFixture web) : IClassFixture<Sec
             Assert.Contains("Too many wrong passwords", await locked.Content.ReadAsStringAsync(cts.Token), StringComparison.Ordinal);
         }
 
-        Assert.True(await connection.ExecuteScalarAsync<bool>("SELECT coalesce(lockout_end > now(), false) FROM users WHERE id = @victimId",
-            new { victimId }), "three wrong current passwords did not lock the account");
-
-        // Once the lockout is over, the owner changes the password, and the leaked token dies with the old one.
-        await connection.ExecuteAsync("UPDATE users SET lockout_end = NULL, access_failed_count = 0 WHERE id = @victimId", new { victimId });
-        using (var changed = await victim.PostAsync("/Account/ChangePassword",
-            SecureWebFixture.Form(antiforgery, ("CurrentPassword", SecureWebFixture.Password), ("NewPassword", "an entirely new passphrase")), cts.Token))
+        // The lock is per account and address (issue 18, finding 12): it binds this session, and nobody can lock the owner out
+        // everywhere by guessing. The owner, elsewhere, changes the password (the page's own UserManager path), and the leaked
+        // token dies with the old password.
+        await using (var scope = web.Factory.Services.CreateAsyncScope())
         {
-            Assert.Contains("Your password was changed", await changed.Content.ReadAsStringAsync(cts.Token), StringComparison.Ordinal);
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<EdisonUser>>();
+            var user = await users.FindByIdAsync(victimId.ToString());
+            Assert.NotNull(user);
+            Assert.False(await users.IsLockedOutAsync(user), "three guesses from one session locked the owner out everywhere");
+            Assert.True((await users.ChangePasswordAsync(user, SecureWebFixture.Password, "an entirely new passphrase")).Succeeded);
         }
 
         using var afterChange = await thief.GetAsync("/api/v1/projects", cts.Token);
