@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Dapper;
 using Edison.Core.ClosedLoop;
@@ -62,7 +63,7 @@ public sealed class IterationInsightsQuery
         };
     }
 
-    private async Task<Tuple<IReadOnlyList<PhaseCost>, IReadOnlyList<string>>> PhasesAndTagsAsync(Guid iterationId, CancellationToken cancellationToken)
+    private async Task<PhasesAndTags> PhasesAndTagsAsync(Guid iterationId, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
@@ -76,8 +77,11 @@ public sealed class IterationInsightsQuery
             """, new { iterationId }, cancellationToken: cancellationToken));
         IReadOnlyList<PhaseCost> phases = (await grid.ReadAsync<PhaseRow>()).Select(p => new PhaseCost(p.Purpose, p.Calls, p.Failed, p.CostUsd)).ToList();
         IReadOnlyList<string> tags = (await grid.ReadAsync<string>()).ToList();
-        return Tuple.Create(phases, tags);
+        return new PhasesAndTags(phases, tags);
     }
+
+    /// The cache part of one grid page: the filter in JSON (unambiguous, unlike a record's ToString with free-text fields).
+    private static string PartOf(ResultsFilter filter) => "results:" + JsonSerializer.Serialize(filter with { Page = Math.Max(1, filter.Page) });
 
     /// <summary>Each LLM judge's valid and failed verdicts, and the <paramref name="first"/> earliest failed verdicts with their raw answers.</summary>
     public async Task<JudgingFailures> GetJudgingFailuresAsync(Guid iterationId, int first, CancellationToken cancellationToken)
@@ -112,7 +116,7 @@ public sealed class IterationInsightsQuery
             "SELECT status, change_stamp FROM iterations WHERE id = @iterationId", new { iterationId }, cancellationToken: cancellationToken));
         var (status, stamp) = rows.FirstOrDefault();
         return status is null ? new ResultsPage([], 0, Math.Max(1, filter.Page))
-            : await _settled.GetOrComputeAsync(iterationId, status, stamp, filter with { Page = Math.Max(1, filter.Page) },
+            : await _settled.GetOrComputeAsync(iterationId, status, stamp, PartOf(filter),
                 ct => ReadResultsAsync(iterationId, filter, ct), cancellationToken);
     }
 
@@ -121,7 +125,7 @@ public sealed class IterationInsightsQuery
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(filter);
-        return _settled.GetOrComputeAsync(header.Id, header.Status, header.ChangeStamp, filter with { Page = Math.Max(1, filter.Page) },
+        return _settled.GetOrComputeAsync(header.Id, header.Status, header.ChangeStamp, PartOf(filter),
             ct => ReadResultsAsync(header.Id, filter, ct), cancellationToken);
     }
 
@@ -309,4 +313,9 @@ public sealed class IterationInsightsQuery
         public string? Winner { get; init; }
         public string? Error { get; init; }
     }
+
+    /// The iteration's calls per phase and its cases' tags, kept together for a settled iteration (immutable, so the cache keeps
+    /// the instance rather than a serialised copy).
+    [ImmutableObject(true)]
+    private sealed record PhasesAndTags(IReadOnlyList<PhaseCost> Phases, IReadOnlyList<string> Tags);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Dapper;
 using Edison.Core.Events;
@@ -278,6 +279,7 @@ public sealed class IterationService
         return new ProgressFigures(outputsDone, outputsTotal, judgmentsDone, judgmentsTotal, unpriced.Calls, unpriced.Models);
     }
 
+    [ImmutableObject(true)]
     private sealed record ProgressFigures(int OutputsDone, int OutputsTotal, int JudgmentsDone, int JudgmentsTotal, int UnpricedCalls,
         string? UnpricedModels);
 

@@ -13,7 +13,9 @@ internal static class RunsRegistration
     {
         services.AddSingleton<IterationStateStore>();
         services.AddSingleton<IterationLifecycle>();
-        services.AddSingleton(sp => new SettledIterationCache(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddHybridCache();
+        services.AddSingleton(sp => new SettledIterationCache(sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>()));
         services.AddSingleton<WorkProgress>();
         services.AddSingleton<WorkChunkLedger>();
         services.AddSingleton<ChunkCompletion>();

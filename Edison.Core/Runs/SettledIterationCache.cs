@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dapper;
+using Microsoft.Extensions.Caching.Hybrid;
 using Npgsql;
 
 namespace Edison.Core.Runs;
@@ -16,22 +17,35 @@ namespace Edison.Core.Runs;
 /// hold a key-share lock on its model runs or its row (their foreign keys), which a FOR UPDATE waits for. After that, every
 /// write either is visible to the computation or bumps the stamp. Each lock is taken and released in its own statement,
 /// so the wait never holds one lock while waiting for another.
+/// <para>The values live in <see cref="HybridCache"/>, in process only (the distributed level is off): its
+/// <c>GetOrCreateAsync</c> gives readers that miss together one computation, which runs until every one of them has left.
+/// Values must be immutable types (sealed, <see cref="System.ComponentModel.ImmutableObjectAttribute"/>) so the cache keeps
+/// the instance rather than a serialised copy. The bound (32 iterations × 16 parts) is kept here: the iterations with kept
+/// parts are tracked, and the least recently read half have their entries removed when the bound is passed.</para>
 /// </remarks>
-internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
+internal sealed class SettledIterationCache(NpgsqlDataSource dataSource, HybridCache cache)
 {
     // A kept grid page holds 50 answers (tens to hundreds of kB), so at most 32 × 16 of them: a bound, not a working set
     // (people read a few iterations at a time, and the least recently read half goes when the bound is reached).
     private const int MaxIterations = 32;
     private const int MaxPartsPerIteration = 16;
+
+    // Kept in this process only; an hour unread and a value goes anyway (it is recomputed on the next read).
+    private static readonly HybridCacheEntryOptions EntryOptions = new()
+    {
+        Flags = HybridCacheEntryFlags.DisableDistributedCache,
+        Expiration = TimeSpan.FromHours(1),
+        LocalCacheExpiration = TimeSpan.FromHours(1),
+    };
+
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
-    private readonly ConcurrentDictionary<(Guid, long, object), Lazy<Task<object>>> _flights = new();
 
     /// <summary>
     /// The part kept for the iteration under <paramref name="stamp"/>, else <paramref name="compute"/>'s value (kept when the
     /// iteration is settled). <paramref name="status"/> and <paramref name="stamp"/> are what the caller read from the
     /// iteration's row before asking.
     /// </summary>
-    public async Task<T> GetOrComputeAsync<T>(Guid iterationId, string status, long stamp, object part, Func<CancellationToken, Task<T>> compute,
+    public async Task<T> GetOrComputeAsync<T>(Guid iterationId, string status, long stamp, string part, Func<CancellationToken, Task<T>> compute,
         CancellationToken cancellationToken) where T : class
     {
         if (!IterationStatus.IsTerminal(status))
@@ -39,44 +53,40 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
             return await compute(cancellationToken);
         }
 
-        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp && entry.Parts.TryGetValue(part, out var kept))
+        var entry = await TrackAsync(iterationId, stamp, cancellationToken);
+        if (entry is null || !entry.Admit(part))
         {
-            entry.LastUsed = Environment.TickCount64;
-            return (T)kept;
+            // An older stamp than the one kept (a read that raced a write), or a part past the bound: computed, not kept.
+            return await compute(cancellationToken);
         }
 
-        // Readers that miss together (a page many people have open, just after a rating) share one computation. It runs to
-        // completion whoever leaves, so it is not bound to the first reader's request.
-        var key = (iterationId, stamp, part);
-        var flight = _flights.GetOrAdd(key, k => new Lazy<Task<object>>(async () =>
-        {
-            try
+        var value = await cache.GetOrCreateAsync(Key(iterationId, stamp, part), (iterationId, entry, compute, self: this),
+            static async (state, ct) =>
             {
-                return await ComputeAndKeepAsync(iterationId, stamp, part, async () => await compute(CancellationToken.None));
-            }
-            finally
-            {
-                _flights.TryRemove(k, out _);
-            }
-        }));
-        return (T)await flight.Value.WaitAsync(cancellationToken);
-    }
+                if (state.entry.WritersWaited)
+                {
+                    // The writers were waited out when this stamp was first kept; any write since has bumped it.
+                    return await state.compute(ct);
+                }
 
-    private async Task<object> ComputeAndKeepAsync(Guid iterationId, long stamp, object part, Func<Task<object>> compute)
-    {
-        if (_entries.TryGetValue(iterationId, out var entry) && entry.Stamp == stamp)
-        {
-            // The writers were waited out when this stamp was first kept; any write since has bumped it.
-            var computed = await compute();
-            Keep(iterationId, stamp, part, computed);
-            return computed;
-        }
+                var settled = await state.self.WaitForWritersAsync(state.iterationId, ct);
+                var computed = await state.compute(ct);
+                if (settled is { } s && IterationStatus.IsTerminal(s.Status) && s.Stamp == state.entry.Stamp)
+                {
+                    state.entry.WritersWaited = true;
+                }
+                else
+                {
+                    // Changed while the writers were waited out: the value is computed after the change, but is not kept
+                    // under the stamp the readers asked with.
+                    state.self._entries.TryRemove(KeyValuePair.Create(state.iterationId, state.entry));
+                }
 
-        var settled = await WaitForWritersAsync(iterationId, CancellationToken.None);
-        var value = await compute();
-        if (settled is { } s && IterationStatus.IsTerminal(s.Status))
+                return computed;
+            }, EntryOptions, cancellationToken: cancellationToken);
+        if (!_entries.TryGetValue(iterationId, out var now) || !ReferenceEquals(now, entry))
         {
-            Keep(iterationId, s.Stamp, part, value);
+            await RemoveAsync(iterationId, entry);
         }
 
         return value;
@@ -85,24 +95,61 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
     /// <summary>The number of iterations with kept figures (for tests).</summary>
     public int Count => _entries.Count;
 
-    private void Keep(Guid iterationId, long stamp, object part, object value)
+    private static string Key(Guid iterationId, long stamp, string part) => $"settled:{iterationId:N}:{stamp}:{part}";
+
+    /// The iteration's entry for <paramref name="stamp"/> (replacing, and removing the parts of, one for an older stamp), or
+    /// null when a newer stamp is already kept.
+    private async Task<Entry?> TrackAsync(Guid iterationId, long stamp, CancellationToken cancellationToken)
     {
-        var entry = _entries.AddOrUpdate(iterationId, _ => new Entry(stamp), (_, old) => old.Stamp < stamp ? new Entry(stamp) : old);
-        if (entry.Stamp != stamp || (entry.Parts.Count >= MaxPartsPerIteration && !entry.Parts.ContainsKey(part)))
+        while (true)
+        {
+            if (_entries.TryGetValue(iterationId, out var old))
+            {
+                if (old.Stamp >= stamp)
+                {
+                    old.LastUsed = Environment.TickCount64;
+                    return old.Stamp == stamp ? old : null;
+                }
+
+                var fresh = new Entry(stamp);
+                if (_entries.TryUpdate(iterationId, fresh, old))
+                {
+                    await RemoveAsync(iterationId, old);
+                    return fresh;
+                }
+            }
+            else
+            {
+                var fresh = new Entry(stamp);
+                if (_entries.TryAdd(iterationId, fresh))
+                {
+                    await EvictAsync(cancellationToken);
+                    return fresh;
+                }
+            }
+        }
+    }
+
+    private async Task EvictAsync(CancellationToken cancellationToken)
+    {
+        if (_entries.Count <= MaxIterations)
         {
             return;
         }
 
-        entry.Parts[part] = value;
-        entry.LastUsed = Environment.TickCount64;
-        if (_entries.Count > MaxIterations)
+        foreach (var (id, old) in _entries.OrderBy(e => e.Value.LastUsed).Take(_entries.Count - MaxIterations / 2).ToList())
         {
-            foreach (var (id, _) in _entries.OrderBy(e => e.Value.LastUsed).Take(_entries.Count - MaxIterations / 2).ToList())
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_entries.TryRemove(KeyValuePair.Create(id, old)))
             {
-                _entries.TryRemove(id, out _);
+                await RemoveAsync(id, old);
             }
         }
     }
+
+    // Not cancellable: a removal left half done would leave entries the bound no longer counts.
+    private ValueTask RemoveAsync(Guid iterationId, Entry entry) =>
+        cache.RemoveAsync(entry.Parts.Keys.Select(part => Key(iterationId, entry.Stamp, part)).ToList(), CancellationToken.None);
 
     /// Waits out the iteration's in-flight writers, then reads its status and stamp (null when it no longer exists).
     private async Task<(string Status, long Stamp)?> WaitForWritersAsync(Guid iterationId, CancellationToken cancellationToken)
@@ -122,12 +169,19 @@ internal sealed class SettledIterationCache(NpgsqlDataSource dataSource)
         return rows.Select(r => ((string, long)?)r).FirstOrDefault();
     }
 
+    /// The parts kept for one iteration under one stamp.
     private sealed class Entry(long stamp)
     {
         public long Stamp { get; } = stamp;
 
-        public ConcurrentDictionary<object, object> Parts { get; } = new();
+        public ConcurrentDictionary<string, byte> Parts { get; } = new();
 
         public long LastUsed { get; set; } = Environment.TickCount64;
+
+        /// Whether the iteration's in-flight writers have been waited out under this stamp.
+        public bool WritersWaited { get; set; }
+
+        /// Whether <paramref name="part"/> may be kept: already kept, or within the bound.
+        public bool Admit(string part) => Parts.ContainsKey(part) || (Parts.Count < MaxPartsPerIteration && Parts.TryAdd(part, 0)) || Parts.ContainsKey(part);
     }
 }
