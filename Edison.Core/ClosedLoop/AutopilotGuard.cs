@@ -1,5 +1,6 @@
 using System.Globalization;
 using Edison.Core.Experiments;
+using Edison.Core.Statistics;
 
 namespace Edison.Core.ClosedLoop;
 

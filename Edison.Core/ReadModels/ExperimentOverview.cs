@@ -1,5 +1,6 @@
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
+using Edison.Core.Statistics;
 
 namespace Edison.Core.ReadModels;
 

@@ -1,6 +1,7 @@
 using Edison.Core.ClosedLoop;
 using Edison.Core.Experiments;
 using Edison.Core.Runs.Aggregation;
+using Edison.Core.Statistics;
 
 namespace Edison.Core.ReadModels;
 

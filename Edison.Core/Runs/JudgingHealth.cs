@@ -1,5 +1,5 @@
 using System.Globalization;
-using Edison.Core.ClosedLoop;
+using Edison.Core.Statistics;
 
 namespace Edison.Core.Runs;
 

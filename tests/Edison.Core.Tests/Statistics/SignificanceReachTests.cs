@@ -3,7 +3,7 @@ using Edison.Core.Datasets.Splits;
 using Edison.Core.Experiments;
 using Edison.Core.Statistics;
 
-namespace Edison.Core.Tests.ClosedLoop;
+namespace Edison.Core.Tests.Statistics;
 
 public sealed class SignificanceReachTests
 {

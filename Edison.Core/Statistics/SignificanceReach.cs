@@ -1,7 +1,6 @@
 using System.Globalization;
-using Edison.Core.Statistics;
 
-namespace Edison.Core.ClosedLoop;
+namespace Edison.Core.Statistics;
 
 /// <summary>
 /// Whether a comparison on this many validation cases can ever be significant: the exact sign-flip test on n cases cannot
