@@ -18,7 +18,8 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
         var it = await connection.QuerySingleAsync<IterationRow>(new CommandDefinition("""
             SELECT i.id, i.parent_iteration_id, pv.version, e.rubric::text AS rubric, e.jury_aggregation, e.stop_rules::text AS stop_rules,
                    (SELECT count(*)::int FROM judge_configs WHERE experiment_id = e.id AND is_enabled AND kind = 'pointwise') AS llm_judges,
-                   pi.metrics::text AS parent_metrics, ppv.version AS parent_version, i.scheduled_run
+                   pi.metrics::text AS parent_metrics, ppv.version AS parent_version, i.scheduled_run,
+                   e.human_ratings_join_score
             FROM iterations i
             JOIN experiments e ON e.id = i.experiment_id
             JOIN prompt_versions pv ON pv.id = i.prompt_version_id
@@ -58,7 +59,8 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
             "trimmed_mean" => JuryAggregation.TrimmedMean,
             _ => JuryAggregation.Mean,
         };
-        var metrics = IterationStatistics.Compute(outputs, verdicts, pairs, rubric, aggregation, it.LlmJudges, versionOfOutput, parentOutputs);
+        var metrics = IterationStatistics.Compute(outputs, verdicts, pairs, rubric, aggregation, it.LlmJudges, versionOfOutput, parentOutputs,
+            it.HumanRatingsJoinScore);
         var comparison = it.ParentMetrics is null || it.ParentIterationId is null
             ? null
             : LoopRules.Compare(metrics, JsonSerializer.Deserialize<IterationMetrics>(it.ParentMetrics, Json)!, it.ParentIterationId.Value,
@@ -93,7 +95,8 @@ internal sealed class IterationAggregator(NpgsqlDataSource dataSource)
         .ToList();
 
     private sealed record IterationRow(Guid Id, Guid? ParentIterationId, int Version, string Rubric, string JuryAggregation, string StopRules,
-        int LlmJudges, string? ParentMetrics, int? ParentVersion, bool ScheduledRun);
+        int LlmJudges, string? ParentMetrics, int? ParentVersion, bool ScheduledRun,
+        bool HumanRatingsJoinScore);
 
     // A class with setters: Dapper maps text[] columns only through properties, not positional records.
     private sealed class OutputRow

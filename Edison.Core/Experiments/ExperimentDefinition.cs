@@ -42,6 +42,12 @@ public sealed record ExperimentDefinition
     /// <summary>How judges' scores combine per criterion.</summary>
     public string JuryAggregation { get; init; } = "mean";
 
+    /// <summary>
+    /// Whether people's ratings join the version score as one more juror. Off (the default): the score, the per-criterion means,
+    /// the comparison and the stop rules use the model judges only, and human ratings are shown beside them.
+    /// </summary>
+    public bool HumanRatingsJoinScore { get; init; }
+
     /// <summary>Deterministic checks run on every output (contains, regex, JSON schema, length, latency, cost).</summary>
     public IReadOnlyList<CheckSpec> Checks { get; init; } = [];
 

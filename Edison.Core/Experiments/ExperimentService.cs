@@ -154,9 +154,9 @@ public sealed class ExperimentService
         var experimentId = Ids.New();
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO experiments (id, project_id, name, goal, rubric, safety_config, refiner_config, stop_rules, review_mode, jury_aggregation,
-                                     checks)
+                                     checks, human_ratings_join_score)
             VALUES (@experimentId, @projectId, @name, @goal, @rubric::jsonb, @safety::jsonb, @refiner::jsonb, @stopRules::jsonb, @reviewMode,
-                    @juryAggregation, @checks::jsonb);
+                    @juryAggregation, @checks::jsonb, @humanRatingsJoinScore);
             """,
             new
             {
@@ -164,7 +164,7 @@ public sealed class ExperimentService
                 rubric = JsonSerializer.Serialize(definition.Rubric, Json), safety = JsonSerializer.Serialize(definition.Safety, Json),
                 refiner = JsonSerializer.Serialize(definition.Refiner, Json), stopRules = JsonSerializer.Serialize(definition.StopRules, Json),
                 reviewMode = definition.ReviewMode, juryAggregation = definition.JuryAggregation,
-                checks = JsonSerializer.Serialize(definition.Checks, Json),
+                checks = JsonSerializer.Serialize(definition.Checks, Json), humanRatingsJoinScore = definition.HumanRatingsJoinScore,
             }, transaction, cancellationToken: cancellationToken));
         await PromptVersionStore.CreateSeedAsync(connection, transaction, experimentId, Ids.New(), definition.PromptTemplate, definition.SystemText,
             cancellationToken);

@@ -65,6 +65,9 @@ public sealed record IterationMetrics
     /// <summary>Each case's split, so comparisons can pick the validation cases.</summary>
     public IReadOnlyDictionary<Guid, string> CaseSplits { get; init; } = new Dictionary<Guid, string>();
 
+    /// <summary>People's ratings beside the model jury; they join the score only when <see cref="HumanRatingMetrics.JoinScore"/>.</summary>
+    public HumanRatingMetrics? HumanRatings { get; init; }
+
     /// <summary>Mean cost per scored output in USD; the selector's tie-breaker.</summary>
     public double MeanCostPerOutputUsd { get; init; }
 
@@ -81,6 +84,15 @@ public sealed record ModelMetrics(string Model, double? MeanScore, double? CiLow
 /// <summary>One criterion's jury mean and how well the judges agreed on it.</summary>
 public sealed record CriterionMetrics(string Criterion, double? MeanScore, double? CiLow, double? CiHigh, int N, double? JudgeAlpha,
     double? JudgeAlphaLow, double? JudgeAlphaHigh, double? HumanAlpha);
+
+/// <summary>
+/// Human ratings beside the jury: <paramref name="RatedOutputs"/> of <paramref name="Outputs"/> answers rated, the rated composite's
+/// mean over <paramref name="N"/> cases (interval only from 2 cases), and Krippendorff's α (interval level) between the model jury's
+/// composite and the people's on the <paramref name="BothScored"/> outputs both scored (only from 2). <paramref name="JoinScore"/>:
+/// the experiment lets them join the version score as one more juror.
+/// </summary>
+public sealed record HumanRatingMetrics(int RatedOutputs, int Outputs, double? MeanScore, double? CiLow, double? CiHigh, int N,
+    double? JuryAlpha, int BothScored, bool JoinScore);
 
 /// <summary>The composite on a subset of cases: a split, a tag or a difficulty.</summary>
 public sealed record FacetMetrics(string Facet, string Value, double? MeanScore, double? CiLow, double? CiHigh, int N);

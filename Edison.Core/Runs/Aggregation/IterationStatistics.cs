@@ -20,7 +20,8 @@ public static class IterationStatistics
     /// <summary>Computes the iteration's metrics.</summary>
     public static IterationMetrics Compute(IReadOnlyList<ScoredOutput> outputs, IReadOnlyList<JudgeScore> verdicts,
         IReadOnlyList<PairVerdict> pairs, Rubric rubric, JuryAggregation aggregation, int llmJudges,
-        IReadOnlyDictionary<Guid, string>? versionOfOutput = null, IReadOnlyList<ScoredOutput>? parentOutputs = null)
+        IReadOnlyDictionary<Guid, string>? versionOfOutput = null, IReadOnlyList<ScoredOutput>? parentOutputs = null,
+        bool humanRatingsJoinScore = false)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(verdicts);
@@ -28,10 +29,19 @@ public static class IterationStatistics
         ArgumentNullException.ThrowIfNull(rubric);
         var byOutput = verdicts.ToLookup(v => v.OutputId);
         var jury = new Dictionary<Guid, JuryResult>();
+        var modelJury = new Dictionary<Guid, JuryResult>();
         var insufficient = 0;
         foreach (var output in outputs.Where(o => o.Status == "succeeded"))
         {
-            var result = Jury(byOutput[output.OutputId].ToList(), rubric, aggregation, llmJudges);
+            var all = byOutput[output.OutputId].ToList();
+            var models = Jury(all, rubric, aggregation, llmJudges, humansJoin: false);
+            if (models is not null)
+            {
+                modelJury[output.OutputId] = models;
+            }
+
+            // A human rating is one more juror only when the experiment says so; otherwise it is shown beside the jury.
+            var result = humanRatingsJoinScore ? Jury(all, rubric, aggregation, llmJudges, humansJoin: true) : models;
             if (result is null)
             {
                 insufficient++;
@@ -56,7 +66,7 @@ public static class IterationStatistics
         {
             var ci = CaseMean(scored, o => jury[o.OutputId].Criteria[c.Name], c.ScaleMin, c.ScaleMax);
             var (alpha, low, high) = JudgeAgreement(scored, byOutput, c.Name, humans: false);
-            var human = HumanAgreement(scored, byOutput, jury, c.Name);
+            var human = HumanAgreement(outputs, byOutput, modelJury, c.Name);
             return new CriterionMetrics(c.Name, Finite(ci.Estimate), Finite(ci.Low), Finite(ci.High), ci.N, alpha, low, high, human);
         }).ToList();
 
@@ -103,17 +113,21 @@ public static class IterationStatistics
             CaseScores = perCase.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value.Average(), 6)),
             CaseFlagRates = scored.GroupBy(o => o.CaseId).ToDictionary(g => g.Key, g => g.Average(o => jury[o.OutputId].Flagged ? 1.0 : 0.0)),
             CaseSplits = outputs.GroupBy(o => o.CaseId).ToDictionary(g => g.Key, g => g.First().Split),
+            HumanRatings = HumanRatingsOf(succeeded, byOutput, modelJury, rubric, humanRatingsJoinScore),
             MeanCostPerOutputUsd = succeeded.Count == 0 ? 0 : (double)succeeded.Average(o => o.CostUsd),
             Seed = Seed,
             Resamples = Resamples,
         };
     }
 
-    /// <summary>The jury's result for one output, or null when fewer than half its LLM judges returned a valid verdict.</summary>
-    internal static JuryResult? Jury(IReadOnlyList<JudgeScore> verdicts, Rubric rubric, JuryAggregation aggregation, int llmJudges)
+    /// <summary>
+    /// The jury's result for one output, or null when fewer than half its LLM judges returned a valid verdict. Human ratings
+    /// are jurors only with <paramref name="humansJoin"/> (the experiment's <c>humanRatingsJoinScore</c>); then a rated output counts.
+    /// </summary>
+    internal static JuryResult? Jury(IReadOnlyList<JudgeScore> verdicts, Rubric rubric, JuryAggregation aggregation, int llmJudges, bool humansJoin)
     {
         var llmValid = verdicts.Count(v => !v.IsHuman && v.Succeeded);
-        var valid = verdicts.Where(v => v.Succeeded).ToList();
+        var valid = verdicts.Where(v => v.Succeeded && (humansJoin || !v.IsHuman)).ToList();
         if (!JuryScore.IsSufficient(llmValid, llmJudges) && !valid.Any(v => v.IsHuman))
         {
             return null;
@@ -187,17 +201,45 @@ public static class IterationStatistics
         return (Finite(ci.Estimate), Finite(ci.Low), Finite(ci.High));
     }
 
-    // Where people rated, the jury (rounded) and each person's mean rating are two coders of the same unit.
-    private static double? HumanAgreement(IReadOnlyList<ScoredOutput> scored, ILookup<Guid, JudgeScore> byOutput,
+    // Where people rated, the model jury (rounded) and each person's mean rating are two coders of the same unit.
+    private static double? HumanAgreement(IReadOnlyList<ScoredOutput> outputs, ILookup<Guid, JudgeScore> byOutput,
         Dictionary<Guid, JuryResult> jury, string criterion)
     {
-        var units = scored
+        var units = outputs.Where(o => jury.ContainsKey(o.OutputId))
             .Select(o => (Jury: jury[o.OutputId], Humans: byOutput[o.OutputId].Where(v => v.IsHuman && v.Succeeded).Select(v => ScoreOf(v, criterion))
                 .OfType<int>().ToList()))
             .Where(x => x.Humans.Count > 0)
             .Select(x => (IReadOnlyList<double?>)[Math.Round(x.Jury.Criteria[criterion]), x.Humans.Average()])
             .ToList();
         return units.Count < 2 ? null : Finite(KrippendorffAlpha.Compute(units, KrippendorffLevel.Ordinal));
+    }
+
+    // People's ratings beside the model jury: how many outputs they rated, their composite's mean over cases with its interval
+    // (none below 2 cases), and their agreement with the model jury on the outputs both scored (none below 2 such outputs).
+    private static HumanRatingMetrics HumanRatingsOf(List<ScoredOutput> succeeded, ILookup<Guid, JudgeScore> byOutput,
+        Dictionary<Guid, JuryResult> modelJury, Rubric rubric, bool joinScore)
+    {
+        var totalWeight = rubric.Criteria.Sum(c => c.Weight);
+        var rated = new List<(ScoredOutput Output, double Composite)>();
+        foreach (var output in succeeded)
+        {
+            var humans = byOutput[output.OutputId].Where(v => v.IsHuman && v.Succeeded).ToList();
+            var means = rubric.Criteria.Select(c => humans.Select(v => ScoreOf(v, c.Name)).OfType<int>().Select(s => (double)s).ToList()).ToList();
+            if (humans.Count == 0 || means.Any(m => m.Count == 0))
+            {
+                continue;
+            }
+
+            rated.Add((output, rubric.Criteria.Select((c, i) => c.Weight * means[i].Average()).Sum() / totalWeight));
+        }
+
+        var (compositeMin, compositeMax) = CompositeScale(rubric);
+        var ci = ScoreInterval.Mean(rated.GroupBy(r => r.Output.CaseId).Select(g => g.Average(r => r.Composite)).ToList(), compositeMin, compositeMax);
+        var both = rated.Where(r => modelJury.ContainsKey(r.Output.OutputId))
+            .Select(r => (IReadOnlyList<double?>)[modelJury[r.Output.OutputId].Composite, r.Composite]).ToList();
+        return new HumanRatingMetrics(rated.Count, succeeded.Count, Finite(ci.Estimate), ci.N < 2 ? null : Finite(ci.Low),
+            ci.N < 2 ? null : Finite(ci.High), ci.N, both.Count < 2 ? null : Finite(KrippendorffAlpha.Compute(both, KrippendorffLevel.Interval)),
+            both.Count, joinScore);
     }
 
     private static IReadOnlyList<BradleyTerryStrength> BradleyTerryOf(IReadOnlyList<PairVerdict> pairs, IReadOnlyList<ScoredOutput> outputs,

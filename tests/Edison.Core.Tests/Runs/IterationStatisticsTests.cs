@@ -153,6 +153,69 @@ public sealed class IterationStatisticsTests
 
     internal static Guid Case(int n) => new($"00000000-0000-0000-0000-{n:D12}");
 
+    [Fact]
+    public void Compute_TwoHumanRatingsOn2Of24AndEveryJudgeFailed_NoVersionScoreAndHumansShownBeside()
+    {
+        var (outputs, verdicts) = HumansOnly();
+
+        var metrics = IterationStatistics.Compute(outputs, verdicts, [], TwoCriteria, JuryAggregation.Mean, 2);
+
+        Assert.Null(metrics.MeanScore);
+        Assert.Equal(0, metrics.N);
+        Assert.Empty(metrics.CaseScores);
+        Assert.Equal(24, metrics.InsufficientOutputs);
+        Assert.All(metrics.PerCriterion, c => Assert.Null(c.MeanScore));
+        var humans = Assert.IsType<HumanRatingMetrics>(metrics.HumanRatings);
+        Assert.Equal((2, 24, 2, false), (humans.RatedOutputs, humans.Outputs, humans.N, humans.JoinScore));
+        Assert.Equal(3.5, humans.MeanScore);
+        Assert.NotNull(humans.CiLow);
+        Assert.Null(humans.JuryAlpha);
+        Assert.Equal(0, humans.BothScored);
+    }
+
+    [Fact]
+    public void Compute_TwoHumanRatingsWithJoinScoreOn_TheyCountAsJurors()
+    {
+        var (outputs, verdicts) = HumansOnly();
+
+        var metrics = IterationStatistics.Compute(outputs, verdicts, [], TwoCriteria, JuryAggregation.Mean, 2, humanRatingsJoinScore: true);
+
+        Assert.Equal(3.5, metrics.MeanScore);
+        Assert.Equal(2, metrics.N);
+        Assert.Equal(22, metrics.InsufficientOutputs);
+        Assert.True(metrics.HumanRatings!.JoinScore);
+        Assert.Equal(2, metrics.HumanRatings.RatedOutputs);
+    }
+
+    [Fact]
+    public void Compute_OneHumanRatingBesideJudges_NoIntervalNoAlphaAndScoreIsTheJurysOnly()
+    {
+        var outputs = Enumerable.Range(1, 3).Select(i => Output(Case(i), "m")).ToList();
+        List<JudgeScore> verdicts = [.. outputs.Select(o => Verdict(o, "j", 4, 4)), Human(outputs[0], 1, 1)];
+
+        var metrics = IterationStatistics.Compute(outputs, verdicts, [], TwoCriteria, JuryAggregation.Mean, 1);
+
+        Assert.Equal(4, metrics.MeanScore);
+        var humans = metrics.HumanRatings!;
+        Assert.Equal((1, 3, 1), (humans.RatedOutputs, humans.Outputs, humans.N));
+        Assert.Equal(1, humans.MeanScore);
+        Assert.Null(humans.CiLow);
+        Assert.Null(humans.CiHigh);
+        Assert.Null(humans.JuryAlpha);
+        Assert.Equal(1, humans.BothScored);
+    }
+
+    // 24 answers on 24 cases; both LLM judges failed on every one; a person rated two of them (2 and 5 on both criteria).
+    private static (List<ScoredOutput> Outputs, List<JudgeScore> Verdicts) HumansOnly()
+    {
+        var outputs = Enumerable.Range(1, 24).Select(i => Output(Case(i), "m")).ToList();
+        List<JudgeScore> verdicts = [.. outputs.SelectMany(o => new[] { Failed(o, "j1"), Failed(o, "j2") }), Human(outputs[0], 2, 2), Human(outputs[1], 5, 5)];
+        return (outputs, verdicts);
+    }
+
+    private static JudgeScore Human(ScoredOutput output, int accuracy, int tone) =>
+        new(output.OutputId, "person", true, true, new Dictionary<string, int> { ["Accuracy"] = accuracy, ["Tone"] = tone }, []);
+
     internal static ScoredOutput Output(Guid caseId, string model, int sample = 0, string split = "validation") =>
         new(Guid.NewGuid(), caseId, model, sample, "succeeded", split, [], null, false, 100, 0.001m, 10, []);
 

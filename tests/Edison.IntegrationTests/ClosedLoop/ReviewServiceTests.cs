@@ -196,7 +196,7 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
     }
 
     [Fact]
-    public async Task RateOutputAsync_TwoOutputsRated_HumanJudgeChangesTheMetricsAndHumanAlphaAppears()
+    public async Task RateOutputAsync_TwoOutputsRated_HumansShownBesideTheJuryAndHumanAlphaAppears()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var world = await ReviewWorld.CreateAsync(fixture, ReviewModes.EveryIteration, cts.Token);
@@ -220,14 +220,17 @@ public sealed class ReviewServiceTests(CoreFixture fixture) : IClassFixture<Core
         Assert.True(one.Accepted, one.Error);
         var afterOne = await MetricsAsync(connection, iterationId, cts.Token);
         Assert.Null(afterOne.PerCriterion.Single().HumanAlpha);
-        Assert.NotEqual(before.MeanScore, afterOne.MeanScore);
+        Assert.Equal(before.MeanScore, afterOne.MeanScore);
+        Assert.Equal(1, afterOne.HumanRatings!.RatedOutputs);
+        Assert.Equal(1, afterOne.HumanRatings.MeanScore);
 
         var two = await world.Reviews.RateOutputAsync(raterActor, outputs[1], new Dictionary<string, int> { [ClosedLoopScenario.Criterion] = 5 }, "",
             cts.Token);
         Assert.True(two.Accepted, two.Error);
         var afterTwo = await MetricsAsync(connection, iterationId, cts.Token);
         Assert.NotNull(afterTwo.PerCriterion.Single().HumanAlpha);
-        Assert.NotEqual(afterOne.MeanScore, afterTwo.MeanScore);
+        Assert.Equal(before.MeanScore, afterTwo.MeanScore);
+        Assert.Equal((2, 3.0, false), (afterTwo.HumanRatings!.RatedOutputs, afterTwo.HumanRatings.MeanScore, afterTwo.HumanRatings.JoinScore));
         var judgments = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*)::int FROM judgments WHERE iteration_id = @iterationId AND mode = 'human' AND created_by = @rater",
             new { iterationId, rater }, cancellationToken: cts.Token));

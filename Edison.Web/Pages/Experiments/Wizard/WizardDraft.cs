@@ -42,6 +42,9 @@ public sealed partial class WizardDraft
 
     public string RefinerModel { get; set; } = "";
 
+    /// People's ratings join the version score as one more juror (off: shown beside the jury only).
+    public bool HumanRatingsJoinScore { get; set; }
+
     public int MaxIterations { get; set; } = 5;
 
     public int Patience { get; set; } = 3;
@@ -77,6 +80,7 @@ public sealed partial class WizardDraft
             Refiner = string.IsNullOrWhiteSpace(RefinerModel) ? new RefinerConfig() : new RefinerConfig { CredentialId = credential, Model = RefinerModel.Trim() },
             StopRules = new StopRules { MaxIterations = MaxIterations, Patience = Patience, BudgetUsd = BudgetUsd },
             Checks = Checks,
+            HumanRatingsJoinScore = HumanRatingsJoinScore,
         };
     }
 

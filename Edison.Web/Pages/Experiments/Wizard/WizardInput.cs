@@ -36,6 +36,8 @@ public sealed class WizardInput
 
     public string? RefinerModel { get; set; }
 
+    public bool? HumanRatingsJoinScore { get; set; }
+
     public string? MaxIterations { get; set; }
 
     public string? Patience { get; set; }
@@ -85,6 +87,7 @@ public sealed class WizardInput
                 draft.Judges = (Judges ?? []).Take(WizardDraft.MaxJudges)
                     .Select(j => new JudgeInput { Model = j.Model?.Trim() ?? "", SystemPrompt = j.SystemPrompt ?? "" }).ToList();
                 draft.RefinerModel = RefinerModel?.Trim() ?? "";
+                draft.HumanRatingsJoinScore = HumanRatingsJoinScore == true;
                 break;
             case WizardSteps.StopRules:
                 Whole(MaxIterations, "MaxIterations", v => draft.MaxIterations = v, errors);
