@@ -50,5 +50,7 @@ internal static class ExperimentDefinitionBody
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> BoundedOptions = new();
 
     private static (ExperimentDefinition?, string?) Checked(ExperimentDefinition? definition) =>
-        definition is null ? (null, "The body holds no definition.") : (definition, null);
+        definition is null ? (null, "The body holds no definition.")
+        : MissingValues.FirstIn(definition) is { } missing ? (null, $"The definition does not match the schema: '{missing}' is required.")
+        : (definition, null);
 }

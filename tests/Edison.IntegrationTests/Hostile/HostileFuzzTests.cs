@@ -47,6 +47,113 @@ public sealed class HostileFuzzTests(HostileWebFixture fixture, ITestOutputHelpe
         Assert.True(statuses.GetValueOrDefault(201) < Inputs / 4, "Most fuzzed inputs must be malformed.");
     }
 
+    [Fact]
+    public async Task HostileFuzz_MalformedDefinitions_No5xxProcessAliveNothingWritten()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var http = fixture.CreateClient();
+        var random = new Random(Seed);
+        var valid = ValidDefinition();
+        var before = await RowCountsAsync(cts.Token);
+        var statuses = new Dictionary<int, int>();
+
+        for (var i = 0; i < Inputs; i++)
+        {
+            var damaged = valid.DeepClone();
+            var (body, mediaType) = (i % 5) switch
+            {
+                0 => (Damage(damaged, random, remove: true), "application/json"),
+                1 => (Damage(damaged, random, remove: false), "application/json"),
+                2 => (valid.ToJsonString()[..random.Next(1, valid.ToJsonString().Length - 1)], "application/json"),
+                3 => (Damage(damaged, random, remove: random.Next(2) == 0), "application/yaml"),
+                _ => (HostileYaml(random), "application/yaml"),
+            };
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, mediaType);
+            using var response = await http.PostAsync(new Uri("api/v1/experiments", UriKind.Relative), content, cts.Token);
+            await RecordAsync(response, $"definition {i} ({mediaType}): {body[..Math.Min(300, body.Length)]}", statuses, cts.Token);
+        }
+
+        output.WriteLine("definition statuses: " + string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}")));
+        Assert.False(fixture.Web.HasExited, fixture.Web.Output);
+        var after = await RowCountsAsync(cts.Token);
+        Assert.Equal((before.Item1 + statuses.GetValueOrDefault(201), before.Item2), (after.Item1, after.Item2));
+        Assert.True(statuses.GetValueOrDefault(201) < Inputs / 4, "Most fuzzed inputs must be malformed.");
+    }
+
+    private JsonNode ValidDefinition() => JsonNode.Parse($$$"""
+        {
+          "name": "Fuzzed definition", "goal": "Answer support questions.",
+          "rubric": { "criteria": [ { "name": "Correct", "description": "Right.", "weight": 1, "scaleMin": 1, "scaleMax": 2,
+                                      "labels": { "1": "no", "2": "yes" } } ] },
+          "promptTemplate": "Answer {{ question }}.",
+          "cases": [ { "variables": { "question": "Where is my order?" }, "tags": ["orders"] } ],
+          "models": [ { "credentialId": "{{{fixture.CredentialId}}}", "model": "gpt-4o-mini" } ],
+          "judges": [ { "kind": "pointwise", "credentialId": "{{{fixture.CredentialId}}}", "model": "gpt-4o" } ],
+          "stopRules": { "maxIterations": 3 }
+        }
+        """)!;
+
+    /// Removes a random member (or sets it to null, or to a value of another kind) somewhere in the definition.
+    private static string Damage(JsonNode root, Random random, bool remove)
+    {
+        var objects = new List<JsonObject>();
+        Collect(root, objects);
+        var target = objects[random.Next(objects.Count)];
+        if (target.Count == 0)
+        {
+            return root.ToJsonString();
+        }
+
+        var key = target.Select(p => p.Key).ElementAt(random.Next(target.Count));
+        if (remove)
+        {
+            target.Remove(key);
+        }
+        else
+        {
+            target[key] = random.Next(5) switch
+            {
+                0 => null,
+                1 => JsonValue.Create("not a value of its kind"),
+                2 => JsonValue.Create(-1e300),
+                3 => new JsonArray(JsonValue.Create(1), null),
+                _ => new JsonObject { ["unexpected"] = new JsonObject() },
+            };
+        }
+
+        return root.ToJsonString();
+    }
+
+    private static void Collect(JsonNode? node, List<JsonObject> objects)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                objects.Add(o);
+                foreach (var (_, child) in o)
+                {
+                    Collect(child, objects);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    Collect(child, objects);
+                }
+
+                break;
+        }
+    }
+
+    private static string HostileYaml(Random random) => random.Next(4) switch
+    {
+        0 => new string('[', 5_000 + random.Next(5_000)),
+        1 => "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+        2 => "name: [unclosed\n  goal: : :\n",
+        _ => "- " + new string('x', random.Next(1, 200)) + "\n- {name: 1, rubric: [1, 2]}\n",
+    };
+
     private async Task RecordAsync(HttpResponseMessage response, string what, Dictionary<int, int> statuses, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
