@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace Edison.Web.Api;
 
-/// Finds the first value a definition leaves out that its types say is required: System.Text.Json leaves a missing non-nullable
+/// Finds the first value a definition leaves out that its types say is required (a missing list or map becomes an empty one): System.Text.Json leaves a missing non-nullable
 /// property null (only C# `required` members and explicit nulls are refused), and Core's guards would then answer 500.
 internal static class MissingValues
 {
@@ -29,6 +29,13 @@ internal static class MissingValues
             var info = nullability.Create(property);
             var name = JsonName(path, property.Name);
             var child = property.GetValue(value);
+            if (child is null && info.ReadState == NullabilityState.NotNull && Empty(property.PropertyType) is { } empty)
+            {
+                // A list or map the body leaves out is an empty one (YAML authors omit `tags: []`); validation says if it may not be.
+                property.SetValue(value, empty);
+                continue;
+            }
+
             if (child is null)
             {
                 if (info.ReadState == NullabilityState.NotNull)
@@ -78,6 +85,32 @@ internal static class MissingValues
         }
 
         return null;
+    }
+
+    private static object? Empty(Type type)
+    {
+        if (type.IsArray)
+        {
+            return Array.CreateInstance(type.GetElementType()!, 0);
+        }
+
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var arguments = type.GetGenericArguments();
+        var definition = type.GetGenericTypeDefinition();
+        if (arguments.Length == 1 && (definition == typeof(IReadOnlyList<>) || definition == typeof(IReadOnlyCollection<>)
+            || definition == typeof(IEnumerable<>) || definition == typeof(IList<>) || definition == typeof(List<>)))
+        {
+            return Activator.CreateInstance(typeof(List<>).MakeGenericType(arguments));
+        }
+
+        return arguments.Length == 2 && (definition == typeof(IReadOnlyDictionary<,>) || definition == typeof(IDictionary<,>)
+            || definition == typeof(Dictionary<,>))
+            ? Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(arguments))
+            : null;
     }
 
     private static string JsonName(string path, string property)
